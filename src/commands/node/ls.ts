@@ -1,0 +1,30 @@
+import type {SwarmNode} from '../../lib/docker/engine.js'
+import {SwarmnetCommand} from '../../lib/base-command.js'
+import {colour, renderTable, yes} from '../../lib/output.js'
+import {withSpinner} from '../../lib/progress.js'
+
+export default class NodeLs extends SwarmnetCommand<typeof NodeLs> {
+  static summary = "List the swarm's nodes"
+  static description = 'Asks a manager for every node: hostname, id, role, leader, status, availability, address and engine version.'
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --context node-1',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+
+  async run(): Promise<SwarmNode[]> {
+    const engine = await this.engine()
+    const nodes = await withSpinner('Listing nodes', () => engine.listNodes(), {quiet: this.jsonEnabled()})
+    this.log(
+      renderTable(
+        ['HOSTNAME', 'ID', 'ROLE', 'LEADER', 'STATUS', 'AVAILABILITY', 'ADDRESS', 'ENGINE'],
+        nodes.map((n) => [n.hostname, n.id.slice(0, 12), n.role, yes(n.leader), statusColour(n.status), n.availability, n.address, n.engineVersion]),
+      ),
+    )
+    return nodes
+  }
+}
+
+function statusColour(status: string): string {
+  return status === 'ready' ? colour.green(status) : colour.red(status)
+}

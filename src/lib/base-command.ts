@@ -1,0 +1,159 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {loadConfig} from './config.js'
+import type {ConnectSettings} from './docker/connect.js'
+import type {Engine} from './docker/engine.js'
+import type {ResolvedEndpoint} from './docker/endpoint.js'
+import type {NodeEngines} from './docker/node-engines.js'
+import {resolveEngine} from './docker/resolve.js'
+import {parseDuration} from './duration.js'
+import {ExitCode, SwarmnetError, oneLine} from './errors.js'
+import {colour} from './output.js'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SwarmnetCommand)['baseFlags'] & T['flags']>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+const GLOBAL = 'GLOBAL'
+
+/**
+ * Every swarmnet command: global connection flags, --json, one error format with exit codes
+ * 0/1/2/130, and the engine factory (nothing connects until a command asks for an engine).
+ */
+export abstract class SwarmnetCommand<T extends typeof Command> extends Command {
+  static baseFlags = {
+    host: Flags.string({
+      char: 'H',
+      helpGroup: GLOBAL,
+      summary: 'Engine to talk to: unix:///path, tcp://host:port or ssh://[user@]host[:port] (else DOCKER_HOST).',
+    }),
+    context: Flags.string({
+      char: 'c',
+      helpGroup: GLOBAL,
+      summary: 'Docker context to use (else DOCKER_CONTEXT, then currentContext in $DOCKER_CONFIG/config.json).',
+    }),
+    machine: Flags.string({
+      helpGroup: GLOBAL,
+      summary: 'docker-machine machine whose engine to use, read from $MACHINE_STORAGE_PATH (no docker-machine binary needed).',
+    }),
+    timeout: Flags.string({
+      helpGroup: GLOBAL,
+      default: '10s',
+      env: 'SWARMNET_TIMEOUT',
+      summary: 'Limit for each network call, e.g. 10s, 500ms, 1m.',
+    }),
+    'ssh-config': Flags.string({
+      helpGroup: GLOBAL,
+      env: 'SWARMNET_SSH_CONFIG',
+      summary: 'OpenSSH config file to read instead of ~/.ssh/config (like ssh -F).',
+    }),
+    'accept-new-host-key': Flags.boolean({
+      helpGroup: GLOBAL,
+      summary: 'Trust and record SSH host keys not yet in known_hosts (changed keys are still refused).',
+    }),
+    'no-color': Flags.boolean({
+      helpGroup: GLOBAL,
+      summary: 'No colour in output (also NO_COLOR=1).',
+    }),
+  }
+
+  static enableJsonFlag = true
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+  private managerEngine?: Promise<Engine>
+  private nodes?: Promise<NodeEngines>
+  private resolvedEndpoint?: ResolvedEndpoint
+
+  public async init(): Promise<void> {
+    await super.init()
+    const ctor = this.ctor as typeof SwarmnetCommand
+    const {args, flags} = await this.parse({
+      args: ctor.args,
+      baseFlags: ctor.baseFlags,
+      enableJsonFlag: ctor.enableJsonFlag,
+      flags: ctor.flags,
+      strict: ctor.strict,
+    })
+    this.flags = flags as CommandFlags<T>
+    this.args = args as CommandArgs<T>
+  }
+
+  /** Network timeout in ms, from --timeout. */
+  protected get timeoutMs(): number {
+    return parseDuration(this.flags.timeout, '--timeout')
+  }
+
+  protected connectSettings(): ConnectSettings & {env: NodeJS.ProcessEnv} {
+    return {
+      timeoutMs: this.timeoutMs,
+      sshConfigPath: this.flags['ssh-config'],
+      acceptNewHostKey: this.flags['accept-new-host-key'],
+      env: process.env,
+    }
+  }
+
+  /** Where the manager's engine is, resolved in the docker CLI's order. Reads files, connects nowhere. */
+  protected resolved(): ResolvedEndpoint {
+    this.resolvedEndpoint ??= resolveEngine({host: this.flags.host, context: this.flags.context, machine: this.flags.machine})
+    return this.resolvedEndpoint
+  }
+
+  /** The engine of the manager this command talks to; opened once, on first use. */
+  protected engine(): Promise<Engine> {
+    if (!this.managerEngine) {
+      const resolved = this.resolved()
+      const settings = this.connectSettings()
+      this.managerEngine = import('./docker/connect.js').then(({openEngine}) => openEngine(resolved.endpoint, settings))
+    }
+
+    return this.managerEngine
+  }
+
+  /** Per-node engines (the book's `eval $(docker-machine env $NODE)`), sharing this command's connections. */
+  protected nodeEngines(): Promise<NodeEngines> {
+    if (!this.nodes) {
+      const resolved = this.resolved()
+      const config = loadConfig()
+      this.nodes = Promise.all([this.engine(), import('./docker/node-engines.js')]).then(([engine, {NodeEngines}]) => {
+        let nodeId: Promise<string> | undefined
+        const manager = {resolved, engine, nodeId: () => (nodeId ??= engine.info().then((info) => info.swarm.nodeId))}
+        return new NodeEngines(manager, config, this.connectSettings())
+      })
+    }
+
+    return this.nodes
+  }
+
+  protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
+    const {message, exitCode, code} = describeFailure(error)
+    if (this.jsonEnabled()) {
+      this.logJson({error: {message, code, exitCode}})
+    } else {
+      process.stderr.write(`${colour.red('Error:')} ${message}\n`)
+      if (process.env.SWARMNET_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+
+    process.exitCode = exitCode
+  }
+
+  protected async finally(error: Error | undefined): Promise<void> {
+    const closing: Promise<unknown>[] = []
+    if (this.nodes) closing.push(this.nodes.then((nodes) => nodes.closeAll(), () => {}))
+    if (this.managerEngine) closing.push(this.managerEngine.then((engine) => engine.close(), () => {}))
+    await Promise.allSettled(closing)
+    return super.finally(error)
+  }
+}
+
+/** Maps any failure to one line and an exit code: ours, oclif's parse errors (2), prompts, the rest (1). */
+export function describeFailure(error: Error & {oclif?: {exit?: number}; code?: string}): {message: string; exitCode: number; code: string} {
+  if (error instanceof SwarmnetError) return {message: error.message, exitCode: error.exitCode, code: error.code}
+  if (error.name === 'ExitPromptError') return {message: 'interrupted', exitCode: ExitCode.interrupted, code: 'EINTERRUPTED'}
+  // oclif's parser errors (missing args, unknown flags, bad options) are usage errors.
+  if (error.oclif?.exit === 2 || /Parse|Args|Flag/.test(error.constructor?.name ?? '')) {
+    const text = oneLine(error.message.replace(/\n\s*See more help with --help\s*$/, ''))
+    return {message: `${text} (see --help)`, exitCode: ExitCode.usage, code: 'EUSAGE'}
+  }
+
+  return {message: oneLine(error.message), exitCode: ExitCode.failure, code: error.code ?? 'ERUNTIME'}
+}

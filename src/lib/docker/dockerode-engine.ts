@@ -1,0 +1,296 @@
+import {createRequire} from 'node:module'
+import type {Agent} from 'node:http'
+
+import {SwarmnetError, oneLine, reasonOf} from '../errors.js'
+import type {Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
+
+/** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
+export type Transport =
+  | {socketPath: string}
+  | {protocol: 'http' | 'https'; host: string; port: number; agent: Agent; ca?: Buffer; cert?: Buffer; key?: Buffer}
+
+const require = createRequire(import.meta.url)
+
+/**
+ * dockerode loads gRPC (for BuildKit sessions) and docker-modem loads ssh2 (for its own SSH transport)
+ * at require time: ~90 ms of start-up for code swarmnet never calls (our SSH transport is ours).
+ * Both modules export a single function, so each is replaced by a stub that loads it on first call.
+ */
+function deferModule(request: string, from: string): void {
+  const file = createRequire(from).resolve(request)
+  const Module = require('node:module') as {new (id: string): NodeJS.Module}
+  const stub = new Module(file)
+  stub.filename = file
+  stub.loaded = true
+  stub.exports = function (this: unknown, ...args: unknown[]) {
+    delete require.cache[file]
+    return (require(file) as (...a: unknown[]) => unknown).apply(this, args)
+  }
+
+  require.cache[file] = stub
+}
+
+function loadDockerode(): typeof import('dockerode').default {
+  const dockerodeMain = require.resolve('dockerode')
+  deferModule('./session', dockerodeMain)
+  deferModule('./ssh', require.resolve('docker-modem', {paths: [dockerodeMain]}))
+  return require('dockerode') as typeof import('dockerode').default
+}
+
+// docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH/DOCKER_TLS_VERIFY whenever a client is built, and
+// throws on values it dislikes even when explicit options override them: hide them while building.
+const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX']
+
+function newDocker(transport: Transport, timeoutMs: number): InstanceType<typeof import('dockerode').default> {
+  const Docker = loadDockerode()
+  const saved = MODEM_ENV.map((name) => [name, process.env[name]] as const)
+  for (const name of MODEM_ENV) delete process.env[name]
+  try {
+    return new Docker({...transport, timeout: timeoutMs})
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value
+  }
+}
+
+type Raw = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The Engine, implemented with dockerode. `onClose` releases what the transport holds (SSH, sockets). */
+export function createDockerodeEngine(target: string, transport: Transport, timeoutMs: number, onClose: () => Promise<void> = async () => {}): Engine {
+  const docker = newDocker(transport, timeoutMs)
+  let closed = false
+
+  /** Every call is bounded by the timeout and fails with one line naming the engine and the step. */
+  async function call<T>(what: string, run: () => Promise<T>, limitMs = timeoutMs): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SwarmnetError(`${target}: ${what}: timed out after ${seconds(limitMs)}`)), limitMs)
+    })
+    try {
+      return await Promise.race([run(), timeout])
+    } catch (error) {
+      if (error instanceof SwarmnetError) throw error
+      throw engineError(target, what, error)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    target,
+    async ping() {
+      await call('cannot connect', () => docker.ping())
+    },
+    async info() {
+      return toInfo((await call('info', () => docker.info())) as Raw)
+    },
+    async listNodes() {
+      const nodes = (await call('list nodes', () => docker.listNodes())) as Raw[]
+      return nodes.map(toNode).sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id))
+    },
+    async listNetworks() {
+      const networks = (await call('list networks', () => docker.listNetworks())) as Raw[]
+      return networks.map(toNetwork).sort((a, b) => a.name.localeCompare(b.name))
+    },
+    async inspectNetwork(idOrName, options = {}) {
+      const query = options.verbose ? {verbose: true, scope: 'swarm'} : {}
+      return toNetworkDetail((await call(`inspect network ${idOrName}`, () => docker.getNetwork(idOrName).inspect(query))) as Raw)
+    },
+    async createNetwork(spec) {
+      const created = await call(`create network ${spec.name}`, () => docker.createNetwork(networkBody(spec)))
+      return created.id
+    },
+    async listServices() {
+      const services = (await call('list services', () => docker.listServices())) as Raw[]
+      return services.map(toService).sort((a, b) => a.name.localeCompare(b.name))
+    },
+    async listTasks(filter = {}) {
+      const filters: Record<string, string[]> = {}
+      if (filter.service) filters.service = [filter.service]
+      if (filter.desiredState) filters['desired-state'] = [filter.desiredState]
+      const tasks = (await call('list tasks', () => docker.listTasks({filters}))) as Raw[]
+      return tasks.map(toTask)
+    },
+    async swarmInit({advertiseAddr, listenAddr}) {
+      return String(await call('swarm init', () => docker.swarmInit({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr})))
+    },
+    async swarmJoin({advertiseAddr, listenAddr, remoteAddr, token}) {
+      await call('swarm join', () => docker.swarmJoin({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr, RemoteAddrs: [remoteAddr], JoinToken: token}))
+    },
+    async swarmJoinTokens() {
+      const swarm = (await call('swarm inspect', () => docker.swarmInspect())) as Raw
+      return {worker: String(swarm.JoinTokens?.Worker ?? ''), manager: String(swarm.JoinTokens?.Manager ?? '')}
+    },
+    async importImage(tarball, repoTag, changes) {
+      const [repo, tag = 'latest'] = splitRepoTag(repoTag)
+      // Importing ~100 MB can outlast the API timeout; allow a generous, still bounded, time.
+      await call(`import image ${repoTag}`, async () => {
+        const stream = await docker.importImage(tarball, {repo, tag, changes})
+        await new Promise<void>((resolve, reject) => {
+          docker.modem.followProgress(stream, (error, output) => {
+            const failed = (output as Raw[]).find((line) => line.error || line.errorDetail)
+            if (error || failed) reject(error ?? new Error(String(failed?.error ?? failed?.errorDetail?.message)))
+            else resolve()
+          })
+        })
+      }, Math.max(timeoutMs, 120_000))
+    },
+    async listImageTags() {
+      const images = (await call('list images', () => docker.listImages())) as Raw[]
+      return images.flatMap((image) => (image.RepoTags ?? []) as string[]).filter((tag) => tag !== '<none>:<none>')
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await onClose()
+    },
+  }
+}
+
+function engineError(target: string, what: string, error: unknown): SwarmnetError {
+  const err = error as {statusCode?: number; json?: {message?: string}; message?: string}
+  if (err?.statusCode === 400 && /HTTP request to an HTTPS server/i.test(String(err.json ?? err.message))) {
+    return new SwarmnetError(`${target}: ${what}: the engine speaks TLS; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a context`)
+  }
+
+  if (err?.statusCode === 503 && /not a swarm manager|not part of a swarm/i.test(String(err.json?.message))) {
+    return new SwarmnetError(`${target}: ${what}: ${oneLine(String(err.json?.message))}`)
+  }
+
+  return new SwarmnetError(`${target}: ${what}: ${reasonOf(error)}`)
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
+}
+
+function splitRepoTag(repoTag: string): [string, string?] {
+  const slash = repoTag.lastIndexOf('/')
+  const colon = repoTag.lastIndexOf(':')
+  return colon > slash ? [repoTag.slice(0, colon), repoTag.slice(colon + 1)] : [repoTag]
+}
+
+function toInfo(raw: Raw): EngineInfo {
+  const swarm = raw.Swarm ?? {}
+  return {
+    name: String(raw.Name ?? ''),
+    serverVersion: String(raw.ServerVersion ?? ''),
+    os: String(raw.OperatingSystem ?? ''),
+    swarm: {
+      state: swarm.LocalNodeState || 'inactive',
+      nodeId: String(swarm.NodeID ?? ''),
+      nodeAddr: String(swarm.NodeAddr ?? ''),
+      controlAvailable: Boolean(swarm.ControlAvailable),
+      clusterId: swarm.Cluster?.ID,
+    },
+  }
+}
+
+function toNode(raw: Raw): SwarmNode {
+  const manager = raw.ManagerStatus
+  let address = String(raw.Status?.Addr ?? '')
+  // Managers may report 0.0.0.0 as Status.Addr; their raft address is the real one.
+  if ((!address || address === '0.0.0.0') && manager?.Addr) address = String(manager.Addr).replace(/:\d+$/, '')
+  return {
+    id: String(raw.ID),
+    hostname: String(raw.Description?.Hostname ?? ''),
+    role: raw.Spec?.Role === 'manager' ? 'manager' : 'worker',
+    leader: Boolean(manager?.Leader),
+    status: String(raw.Status?.State ?? 'unknown'),
+    availability: String(raw.Spec?.Availability ?? 'unknown'),
+    address,
+    engineVersion: String(raw.Description?.Engine?.EngineVersion ?? ''),
+    managerReachability: manager?.Reachability,
+    labels: raw.Spec?.Labels ?? {},
+  }
+}
+
+function toNetwork(raw: Raw): NetworkSummary {
+  const options: Record<string, string> = raw.Options ?? {}
+  return {
+    id: String(raw.Id),
+    name: String(raw.Name),
+    driver: String(raw.Driver ?? ''),
+    scope: String(raw.Scope ?? ''),
+    attachable: Boolean(raw.Attachable),
+    internal: Boolean(raw.Internal),
+    ingress: Boolean(raw.Ingress),
+    encrypted: 'encrypted' in options,
+    subnets: ((raw.IPAM?.Config ?? []) as Raw[]).map((c) => ({subnet: String(c.Subnet ?? ''), gateway: c.Gateway || undefined})),
+    options,
+    labels: raw.Labels ?? {},
+  }
+}
+
+function toNetworkDetail(raw: Raw): NetworkDetail {
+  const services = Object.entries((raw.Services ?? {}) as Record<string, Raw>)
+    .filter(([name]) => name !== '')
+    .map(([name, s]) => ({
+      name,
+      vip: s.VIP || undefined,
+      ports: (s.Ports ?? []) as string[],
+      tasks: ((s.Tasks ?? []) as Raw[]).map((t) => ({name: String(t.Name), endpointIp: String(t.EndpointIP ?? ''), hostIp: t.Info?.['Host IP']})),
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name))
+  return {
+    ...toNetwork(raw),
+    created: raw.Created,
+    peers: ((raw.Peers ?? []) as Raw[]).map((p) => ({name: String(p.Name), ip: String(p.IP)})),
+    services,
+  }
+}
+
+function networkBody(spec: NetworkSpec): Record<string, unknown> {
+  const options: Record<string, string> = {}
+  if (spec.encrypted) options.encrypted = ''
+  if (spec.mtu !== undefined) options['com.docker.network.driver.mtu'] = String(spec.mtu)
+  const body: Record<string, unknown> = {
+    Name: spec.name,
+    Driver: 'overlay',
+    CheckDuplicate: true,
+    Attachable: Boolean(spec.attachable),
+    Options: options,
+    Labels: spec.labels ?? {},
+  }
+  if (spec.subnet) body.IPAM = {Driver: 'default', Config: [{Subnet: spec.subnet, ...(spec.gateway ? {Gateway: spec.gateway} : {})}]}
+  return body
+}
+
+function toService(raw: Raw): ServiceSummary {
+  const spec = raw.Spec ?? {}
+  const vips = new Map<string, string>(((raw.Endpoint?.VirtualIPs ?? []) as Raw[]).map((v) => [String(v.NetworkID), String(v.Addr ?? '')]))
+  const attached = ((spec.TaskTemplate?.Networks ?? spec.Networks ?? []) as Raw[]).map((n) => String(n.Target))
+  const ports = ((raw.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? []) as Raw[]).map((p) => ({
+    protocol: String(p.Protocol ?? 'tcp'),
+    targetPort: Number(p.TargetPort),
+    publishedPort: p.PublishedPort === undefined ? undefined : Number(p.PublishedPort),
+    publishMode: String(p.PublishMode ?? 'ingress'),
+  }))
+  return {
+    id: String(raw.ID),
+    name: String(spec.Name ?? ''),
+    image: String(spec.TaskTemplate?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]+$/, ''),
+    mode: spec.Mode?.Global ? 'global' : 'replicated',
+    replicas: spec.Mode?.Replicated?.Replicas,
+    endpointMode: String(spec.EndpointSpec?.Mode ?? 'vip'),
+    networks: [...new Set([...attached, ...vips.keys()])].map((id) => ({id, vip: vips.get(id)?.replace(/\/\d+$/, '') || undefined})),
+    ports,
+    labels: spec.Labels ?? {},
+  }
+}
+
+function toTask(raw: Raw): TaskSummary {
+  return {
+    id: String(raw.ID),
+    serviceId: String(raw.ServiceID ?? ''),
+    nodeId: String(raw.NodeID ?? ''),
+    slot: raw.Slot,
+    desiredState: String(raw.DesiredState ?? ''),
+    state: String(raw.Status?.State ?? ''),
+    message: String(raw.Status?.Message ?? ''),
+    error: raw.Status?.Err || undefined,
+    containerId: raw.Status?.ContainerStatus?.ContainerID || undefined,
+    addresses: ((raw.NetworksAttachments ?? []) as Raw[]).flatMap((a) =>
+      ((a.Addresses ?? []) as string[]).map((address) => ({networkId: String(a.Network?.ID ?? ''), address: address.replace(/\/\d+$/, '')})),
+    ),
+  }
+}

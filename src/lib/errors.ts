@@ -1,0 +1,68 @@
+/** Exit codes swarmnet uses, the docker CLI's and POSIX shells' conventions. */
+export const ExitCode = {ok: 0, failure: 1, usage: 2, interrupted: 130} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/**
+ * The one error type commands let escape. `message` is a single line that names the bad value
+ * and what was expected; `exitCode` says whether it was the user's input (2) or the world (1).
+ */
+export class SwarmnetError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = ExitCode.failure,
+    readonly code = 'ERUNTIME',
+  ) {
+    super(message)
+    this.name = 'SwarmnetError'
+  }
+}
+
+/** Bad input: nothing was changed, exit 2. */
+export class UsageError extends SwarmnetError {
+  constructor(message: string) {
+    super(message, ExitCode.usage, 'EUSAGE')
+    this.name = 'UsageError'
+  }
+}
+
+export class InterruptedError extends SwarmnetError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.interrupted, 'EINTERRUPTED')
+    this.name = 'InterruptedError'
+  }
+}
+
+/** Collapses any message to one line, so errors never spill multi-line daemon output. */
+export function oneLine(text: string): string {
+  return text.replaceAll(/\s*\n\s*/g, ' ').trim()
+}
+
+/** Node's network error codes, said the way an operator reads them. */
+const networkReasons: Record<string, string> = {
+  EACCES: 'permission denied',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOENT: 'no such socket',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'timed out',
+  EPIPE: 'connection closed',
+  CERT_HAS_EXPIRED: 'TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed and not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate is not signed by the trusted CA',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate is not signed by the trusted CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'TLS certificate is not signed by the trusted CA',
+}
+
+/** A short reason for a low-level failure: "connection refused", "timed out after 5s", ... */
+export function reasonOf(error: unknown): string {
+  if (error instanceof SwarmnetError) return error.message
+  const err = error as NodeJS.ErrnoException & {reason?: string; statusCode?: number; json?: {message?: string}}
+  if (err?.code && networkReasons[err.code]) return networkReasons[err.code]
+  if (err?.statusCode && err.json?.message) return oneLine(err.json.message)
+  if (err?.statusCode) return `HTTP ${err.statusCode}`
+  return oneLine(String(err?.message ?? error))
+}

@@ -1,0 +1,122 @@
+import {createHash} from 'node:crypto'
+import {chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {Engine} from '../docker/engine.js'
+import {SwarmnetError} from '../errors.js'
+import {IMAGES, paths} from './layout.js'
+import {run, which} from './system.js'
+
+/** The programs that run inside the lab's images (lab equipment, not part of the CLI). */
+export const EQUIPMENT_DIR = fileURLToPath(new URL('../../../lab/images/', import.meta.url))
+
+const APPLETS = ['sh', 'ash', 'cat', 'echo', 'env', 'grep', 'head', 'hostname', 'id', 'ip', 'kill', 'ls', 'mkdir', 'nc', 'netstat', 'nslookup', 'ping', 'ps', 'rm', 'sed', 'sleep', 'tail', 'top', 'traceroute', 'true', 'wget']
+
+/** What each lab image runs. Both share one root filesystem, so the second import stores no new layer. */
+export const IMAGE_SPECS = [
+  {tag: IMAGES.goDemo, changes: ['CMD ["node", "/srv/go-demo/server.mjs"]', 'EXPOSE 8080', 'LABEL org.swarmnet.lab=go-demo']},
+  {tag: IMAGES.proxy, changes: ['CMD ["node", "/srv/proxy/server.mjs"]', 'EXPOSE 80 443 8080', 'LABEL org.swarmnet.lab=proxy']},
+] as const
+
+interface Binaries {
+  node: string
+  haproxy: string
+  busybox: string
+}
+
+/**
+ * Assembles the images' root filesystem from this machine's own node, haproxy and busybox plus the
+ * shared libraries they load (no registry exists here), as a tarball cached by its inputs.
+ */
+export async function buildRootfs(): Promise<string> {
+  const binaries = findBinaries()
+  const tarball = path.join(paths.imageCache, 'rootfs.tar')
+  const keyFile = path.join(paths.imageCache, 'rootfs.key')
+  const key = inputsKey(binaries)
+  if (existsSync(tarball) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return tarball
+
+  const root = path.join(paths.imageCache, 'rootfs')
+  rmSync(root, {recursive: true, force: true})
+  for (const dir of ['bin', 'usr/bin', 'usr/sbin', 'etc', 'tmp', 'var/run', 'run', 'cfg', 'srv', 'root', 'proc', 'sys', 'dev']) mkdirSync(path.join(root, dir), {recursive: true})
+  chmodSync(path.join(root, 'tmp'), 0o1777)
+  copyFileSync(binaries.node, path.join(root, 'usr/bin/node'))
+  copyFileSync(binaries.haproxy, path.join(root, 'usr/sbin/haproxy'))
+  copyFileSync(binaries.busybox, path.join(root, 'bin/busybox'))
+  for (const file of ['usr/bin/node', 'usr/sbin/haproxy', 'bin/busybox']) chmodSync(path.join(root, file), 0o755)
+  for (const applet of APPLETS) symlinkSync('busybox', path.join(root, 'bin', applet))
+  for (const lib of await sharedLibraries([binaries.node, binaries.haproxy])) {
+    mkdirSync(path.join(root, path.dirname(lib)), {recursive: true})
+    copyFileSync(lib, path.join(root, lib))
+  }
+
+  writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n')
+  writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n')
+  writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'hosts: files dns\n')
+  copyTree(path.join(EQUIPMENT_DIR, 'go-demo'), path.join(root, 'srv/go-demo'))
+  copyTree(path.join(EQUIPMENT_DIR, 'proxy'), path.join(root, 'srv/proxy'))
+  await run('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', tarball, '.'], {timeoutMs: 120_000})
+  rmSync(root, {recursive: true, force: true})
+  writeFileSync(keyFile, key)
+  return tarball
+}
+
+/** Imports both lab images into one engine, skipping those already there. */
+export async function importImages(engine: Engine, tarball: string): Promise<void> {
+  const present = new Set(await engine.listImageTags())
+  for (const spec of IMAGE_SPECS) {
+    if (!present.has(spec.tag)) await engine.importImage(createReadStream(tarball), spec.tag, [...spec.changes])
+  }
+}
+
+export async function missingImages(engine: Engine): Promise<string[]> {
+  const present = new Set(await engine.listImageTags())
+  return IMAGE_SPECS.map((s) => s.tag).filter((tag) => !present.has(tag))
+}
+
+function findBinaries(): Binaries {
+  const node = process.execPath
+  const haproxy = which('haproxy')
+  const busybox = which('busybox')
+  if (!haproxy) throw new SwarmnetError('the lab images need haproxy on this machine: apt-get install -y haproxy')
+  if (!busybox) throw new SwarmnetError('the lab images need busybox on this machine: apt-get install -y busybox-static')
+  return {node, haproxy, busybox}
+}
+
+/** Changes whenever a binary or a file of the equipment changes. */
+function inputsKey(binaries: Binaries): string {
+  const hash = createHash('sha256')
+  for (const file of Object.values(binaries)) {
+    const stat = statSync(file)
+    hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`)
+  }
+
+  for (const file of listFiles(EQUIPMENT_DIR)) hash.update(file).update(readFileSync(file))
+  return hash.digest('hex')
+}
+
+async function sharedLibraries(binaries: string[]): Promise<string[]> {
+  const libs = new Set<string>()
+  for (const binary of binaries) {
+    const {stdout} = await run('ldd', [binary])
+    for (const match of stdout.matchAll(/(\/\S+) \(0x/g)) libs.add(match[1])
+  }
+
+  return [...libs]
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) throw new SwarmnetError(`the lab's image programs are missing: ${dir}`)
+  return readdirSync(dir, {withFileTypes: true, recursive: true})
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort()
+}
+
+function copyTree(from: string, to: string): void {
+  for (const file of listFiles(from)) {
+    const target = path.join(to, path.relative(from, file))
+    mkdirSync(path.dirname(target), {recursive: true})
+    copyFileSync(file, target)
+  }
+}

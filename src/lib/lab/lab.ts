@@ -1,0 +1,293 @@
+import {existsSync, mkdirSync} from 'node:fs'
+import path from 'node:path'
+
+import type {Engine} from '../docker/engine.js'
+import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
+import type {EnvVars} from '../shell-env.js'
+import {LAB_SSH_USER, socketEngine, sshBanner, startDockerd, startSshd} from './daemons.js'
+import {checkSubnetFree, createBridge, createNodeNetwork, linkExists, netnsExists} from './host-network.js'
+import {buildRootfs, importImages, missingImages} from './images.js'
+import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, type NodeLayout, paths} from './layout.js'
+import {makeCertificateAuthority, makeServerCertificate} from './pki.js'
+import {type LabState, layoutsOf, readState, roleOf, writeState} from './state.js'
+import {writeStores} from './stores.js'
+import {run, which} from './system.js'
+import {leftovers, teardown} from './teardown.js'
+
+export interface LabNode {
+  name: string
+  role: 'manager' | 'worker'
+  address: string
+  engine: string
+  socket: string
+  ssh: string
+}
+
+export interface NodeHealth extends LabNode {
+  daemon: boolean
+  swarm: string
+  leader: boolean
+  ssh_ok: boolean
+  images: boolean
+  problem?: string
+}
+
+export interface LabStatus {
+  running: boolean
+  nodes: NodeHealth[]
+  ipvs: boolean
+  note: string
+}
+
+/** Progress of one node, for the command to show; `node` is undefined for lab-wide steps. */
+export type Progress = (node: string | undefined, step: string) => void
+
+const REQUIREMENTS: [binary: string, pkg: string][] = [
+  ['dockerd', 'docker.io'],
+  ['docker', 'docker.io'],
+  ['sshd', 'openssh-server'],
+  ['ssh-keygen', 'openssh-client'],
+  ['haproxy', 'haproxy'],
+  ['busybox', 'busybox-static'],
+  ['ip', 'iproute2'],
+  ['iptables', 'iptables'],
+  ['nsenter', 'util-linux'],
+  ['unshare', 'util-linux'],
+  ['openssl', 'openssl'],
+  ['tar', 'tar'],
+]
+
+/** The lab needs Linux, root and a few programs; anything missing is one error saying what to install. */
+export function checkRequirements(): void {
+  if (process.platform !== 'linux') throw new SwarmnetError(`the lab needs Linux network namespaces; this is ${process.platform}`)
+  if (process.getuid?.() !== 0) throw new SwarmnetError('the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo')
+  const missing = REQUIREMENTS.filter(([binary]) => !which(binary))
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map(([, pkg]) => pkg))]
+    throw new SwarmnetError(`the lab needs ${missing.map(([b]) => b).join(', ')}: apt-get install -y ${packages.join(' ')}`)
+  }
+}
+
+export function validateShape(nodes: number, managers: number): void {
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new UsageError(`invalid --nodes "${nodes}": expected a whole number from 1 to 9`)
+  if (!Number.isInteger(managers) || managers < 1 || managers > nodes) throw new UsageError(`invalid --managers "${managers}": expected a whole number from 1 to --nodes (${nodes})`)
+}
+
+export function validateSubnet(subnet: string): void {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(subnet)
+  if (!match || match.slice(1).some((o) => Number(o) > 255)) throw new UsageError(`invalid --subnet "${subnet}": expected an IPv4 /24 like ${DEFAULT_SUBNET}`)
+}
+
+/**
+ * Brings the lab up: N real dockerd nodes in their own namespaces joined into one Swarm, sshd on each,
+ * the lab images on each, and the stores that describe them. Idempotent: a healthy lab of the asked
+ * shape is reported as it is; remains of a killed run are cleaned up first.
+ */
+export async function labUp(options: {nodes: number; managers: number; subnet?: string}, progress: Progress): Promise<{started: boolean; status: LabStatus}> {
+  validateShape(options.nodes, options.managers)
+  if (options.subnet) validateSubnet(options.subnet)
+  checkRequirements()
+  const existing = readState()
+  if (existing) {
+    const status = await labStatus()
+    if (status.running) {
+      const sameShape = existing.nodes === options.nodes && existing.managers === options.managers && (!options.subnet || options.subnet === existing.subnet)
+      if (!sameShape) {
+        throw new SwarmnetError(`a lab of ${existing.nodes} nodes (${existing.managers} manager${existing.managers > 1 ? 's' : ''}, ${existing.subnet}) is running; run \`swarmnet lab down\` first to change its shape`)
+      }
+
+      return {started: false, status}
+    }
+
+    progress(undefined, 'cleaning up the remains of a lab that is not running')
+    await teardown(existing)
+  } else {
+    await refuseForeign(options.nodes)
+  }
+
+  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes: options.nodes, managers: options.managers, createdAt: new Date().toISOString()}
+  await checkSubnetFree(state.subnet)
+  writeState(state)
+  try {
+    await build(state, progress)
+  } catch (error) {
+    progress(undefined, `failed: ${reasonOf(error)}; removing what was made`)
+    await teardown(state).catch(() => {})
+    throw error
+  }
+
+  return {started: true, status: await labStatus()}
+}
+
+async function build(state: LabState, progress: Progress): Promise<void> {
+  const nodes = layoutsOf(state)
+  mkdirSync(paths.ssh, {recursive: true, mode: 0o700})
+  progress(undefined, 'making the CA, client certificate and SSH key')
+  await Promise.all([
+    makeCertificateAuthority(),
+    run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'swarmnet-lab', '-f', paths.sshKey]),
+  ])
+  const rootfs = buildRootfs()
+  rootfs.catch(() => {})
+  await createBridge(state.subnet)
+
+  const engines = new Map<string, Engine>()
+  try {
+    await Promise.all(
+      nodes.map(async (node) => {
+        await createNodeNetwork(node, state.subnet)
+        await makeServerCertificate(node.tlsDir, node)
+        const {pid, engine} = await startDockerd(node)
+        engines.set(node.name, engine)
+        progress(node.name, `engine up at ${node.socket} and tcp://${node.ip}:${ENGINE_PORT}`)
+        await startSshd(node, pid)
+        progress(node.name, `sshd up at ${LAB_SSH_USER}@${node.ip}:22`)
+      }),
+    )
+    await formSwarm(state, nodes, engines, progress)
+    const tarball = await rootfs
+    await Promise.all(
+      nodes.map(async (node) => {
+        await importImages(engines.get(node.name)!, tarball)
+        progress(node.name, 'lab images imported')
+      }),
+    )
+    writeStores(nodes)
+  } finally {
+    await Promise.all([...engines.values()].map((engine) => engine.close()))
+  }
+}
+
+/** node-1 initialises; further managers join one at a time (raft), workers all at once. */
+async function formSwarm(state: LabState, nodes: NodeLayout[], engines: Map<string, Engine>, progress: Progress): Promise<void> {
+  const [first, ...rest] = nodes
+  const leader = engines.get(first.name)!
+  await leader.swarmInit({advertiseAddr: first.ip, listenAddr: `${first.ip}:2377`})
+  progress(first.name, 'swarm initialised (leader)')
+  const tokens = await leader.swarmJoinTokens()
+  const join = async (node: NodeLayout, token: string) => {
+    await engines.get(node.name)!.swarmJoin({advertiseAddr: node.ip, listenAddr: `${node.ip}:2377`, remoteAddr: `${first.ip}:2377`, token})
+    progress(node.name, `joined as ${roleOf(state, node)}`)
+  }
+
+  for (const node of rest.filter((n) => roleOf(state, n) === 'manager')) await join(node, tokens.manager)
+  await Promise.all(rest.filter((n) => roleOf(state, n) === 'worker').map((node) => join(node, tokens.worker)))
+}
+
+/** Refuses to start over things with the lab's names that no lab record accounts for. */
+async function refuseForeign(count: number): Promise<void> {
+  const foreign: string[] = []
+  if (await linkExists(BRIDGE)) foreign.push(`bridge ${BRIDGE}`)
+  for (const node of layoutsOf({nodes: Math.max(count, 9), subnet: DEFAULT_SUBNET})) {
+    if (netnsExists(node.netns)) foreign.push(`network namespace ${node.netns}`)
+    if (await linkExists(node.veth)) foreign.push(`link ${node.veth}`)
+  }
+
+  if (existsSync(LAB_DIR) && !existsSync(paths.state)) foreign.push(`directory ${LAB_DIR}`)
+  if (foreign.length > 0) {
+    throw new SwarmnetError(`${foreign.join(', ')} already exist${foreign.length === 1 ? 's' : ''} but no lab record (${paths.state}) says swarmnet made ${foreign.length === 1 ? 'it' : 'them'}; remove ${foreign.length === 1 ? 'it' : 'them'} yourself`)
+  }
+}
+
+/** Removes everything the lab made; fails if anything is left. */
+export async function labDown(progress: Progress): Promise<{removed: boolean}> {
+  checkRequirements()
+  const state = readState()
+  if (!state) {
+    await refuseForeign(9)
+    return {removed: false}
+  }
+
+  progress(undefined, `removing ${state.nodes} nodes`)
+  await teardown(state)
+  const left = await leftovers(state)
+  if (left.length > 0) throw new SwarmnetError(`the lab left ${left.join(', ')}`)
+  return {removed: true}
+}
+
+const IPVS_NOTE_MISSING = 'this kernel has no IPVS: service VIPs and the ingress routing mesh cannot work here; publish ports with mode=host and use --endpoint-mode dnsrr or tasks.<service>'
+const IPVS_NOTE_PRESENT = 'IPVS is available: VIPs and the ingress routing mesh can work'
+
+export function ipvsAvailable(): boolean {
+  return existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
+}
+
+/** Each node's health, checked for real: the daemon, its swarm state, an SSH handshake and the images. */
+export async function labStatus(): Promise<LabStatus> {
+  const state = readState()
+  const ipvs = ipvsAvailable()
+  const note = ipvs ? IPVS_NOTE_PRESENT : IPVS_NOTE_MISSING
+  if (!state) return {running: false, nodes: [], ipvs, note}
+  const nodes = await Promise.all(layoutsOf(state).map((node) => nodeHealth(state, node)))
+  const running = nodes.every((n) => n.daemon && n.swarm === 'active' && n.ssh_ok && n.images)
+  return {running, nodes, ipvs, note}
+}
+
+async function nodeHealth(state: LabState, node: NodeLayout): Promise<NodeHealth> {
+  const health: NodeHealth = {...describeNode(state, node), daemon: false, swarm: 'unknown', leader: false, ssh_ok: false, images: false}
+  const [banner] = await Promise.all([
+    sshBanner(node.ip, 1500),
+    (async () => {
+      if (!existsSync(node.socket)) {
+        health.problem = 'no engine socket'
+        return
+      }
+
+      const engine = await socketEngine(node, 3000)
+      try {
+        const info = await engine.info()
+        health.daemon = true
+        health.swarm = info.swarm.state
+        health.images = (await missingImages(engine)).length === 0
+        if (info.swarm.controlAvailable) health.leader = (await engine.listNodes()).some((n) => n.leader && n.id === info.swarm.nodeId)
+        if (!health.images) health.problem = 'lab images missing'
+      } catch (error) {
+        health.problem = reasonOf(error)
+      } finally {
+        await engine.close()
+      }
+    })(),
+  ])
+  health.ssh_ok = Boolean(banner?.startsWith('SSH-2.0'))
+  if (!health.ssh_ok) health.problem ??= 'sshd not answering'
+  return health
+}
+
+function describeNode(state: LabState, node: NodeLayout): LabNode {
+  return {
+    name: node.name,
+    role: roleOf(state, node),
+    address: node.ip,
+    engine: `tcp://${node.ip}:${ENGINE_PORT}`,
+    socket: `unix://${node.socket}`,
+    ssh: `ssh://${LAB_SSH_USER}@${node.ip}`,
+  }
+}
+
+/**
+ * The shell variables after which docker and swarmnet talk to one lab node as if it were a
+ * docker-machine VM: TLS to its engine, plus the lab's machine store, Docker config and SSH config.
+ */
+export function labEnv(nodeName?: string): {node: string; vars: EnvVars} {
+  const state = readState()
+  if (!state) throw new SwarmnetError('no lab is running; start one with `swarmnet lab up`')
+  const nodes = layoutsOf(state)
+  const node = nodeName === undefined ? nodes[0] : nodes.find((n) => n.name === nodeName)
+  if (!node) throw new UsageError(`unknown lab node "${nodeName}"; the lab's nodes are ${nodes.map((n) => n.name).join(', ')}`)
+  return {
+    node: node.name,
+    vars: [
+      ['DOCKER_HOST', `tcp://${node.ip}:${ENGINE_PORT}`],
+      ['DOCKER_TLS_VERIFY', '1'],
+      ['DOCKER_CERT_PATH', path.join(paths.machineStore, 'machines', node.name)],
+      ['DOCKER_MACHINE_NAME', node.name],
+      ['MACHINE_STORAGE_PATH', paths.machineStore],
+      ['DOCKER_CONFIG', paths.dockerConfig],
+      ['SWARMNET_SSH_CONFIG', paths.sshConfig],
+      ['DOCKER_CONTEXT', null],
+    ],
+  }
+}
+
+export {leftovers} from './teardown.js'
+export {readState} from './state.js'

@@ -1,0 +1,25 @@
+/**
+ * Runs `work` with a spinner on stderr, shown only on a terminal and only if the wait passes ~300 ms,
+ * so quick commands print nothing and pipes never see escape codes.
+ */
+export async function withSpinner<T>(text: string, work: () => Promise<T>, options: {quiet?: boolean} = {}): Promise<T> {
+  if (options.quiet || !process.stderr.isTTY) return work()
+  let spinner: {stop(): unknown} | undefined
+  let done = false
+  const timer = setTimeout(async () => {
+    const {default: ora} = await import('ora')
+    if (!done) spinner = ora({text, stream: process.stderr}).start()
+  }, 300)
+  try {
+    return await work()
+  } finally {
+    done = true
+    clearTimeout(timer)
+    spinner?.stop()
+  }
+}
+
+/** One line of progress on stderr (never stdout, which carries data). */
+export function note(line: string, options: {quiet?: boolean} = {}): void {
+  if (!options.quiet) process.stderr.write(`${line}\n`)
+}

@@ -1,0 +1,26 @@
+// dockerode 5 ships no types and @types/dockerode describes v4; swarmnet keeps it behind its own
+// Engine interface, so this declares only the surface the adapter touches, loosely.
+declare module 'dockerode' {
+  type Callback = (error: Error | null, result?: unknown) => void
+  interface Handle {
+    inspect(options?: Record<string, unknown>): Promise<unknown>
+  }
+  class Docker {
+    constructor(options: Record<string, unknown>)
+    modem: {followProgress(stream: NodeJS.ReadableStream, done: (error: Error | null, output: unknown[]) => void): void}
+    ping(): Promise<unknown>
+    info(): Promise<unknown>
+    listNodes(options?: Record<string, unknown>): Promise<unknown[]>
+    listNetworks(options?: Record<string, unknown>): Promise<unknown[]>
+    getNetwork(id: string): Handle
+    createNetwork(options: Record<string, unknown>): Promise<{id: string}>
+    listServices(options?: Record<string, unknown>): Promise<unknown[]>
+    listTasks(options?: Record<string, unknown>): Promise<unknown[]>
+    swarmInit(options: Record<string, unknown>): Promise<unknown>
+    swarmJoin(options: Record<string, unknown>): Promise<unknown>
+    swarmInspect(): Promise<unknown>
+    importImage(file: NodeJS.ReadableStream, options: Record<string, unknown>, callback?: Callback): Promise<NodeJS.ReadableStream>
+    listImages(options?: Record<string, unknown>): Promise<unknown[]>
+  }
+  export default Docker
+}

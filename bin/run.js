@@ -9,5 +9,10 @@ process.on('SIGINT', () => {
   process.exit(130)
 })
 
+// Node 22+ caches compiled code between runs; on Node 20 this is a no-op.
+const {default: nodeModule} = await import('node:module')
+nodeModule.enableCompileCache?.()
+
+const {moveLeadingGlobalFlags} = await import('../dist/lib/argv.js')
 const {execute} = await import('@oclif/core')
-await execute({dir: import.meta.url})
+await execute({args: moveLeadingGlobalFlags(argv), dir: import.meta.url})

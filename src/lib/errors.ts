@@ -34,7 +34,7 @@ export class InterruptedError extends SwarmnetError {
 
 /** Collapses any message to one line, so errors never spill multi-line daemon output. */
 export function oneLine(text: string): string {
-  return text.replaceAll(/\s*\n\s*/g, ' ').trim()
+  return text.replaceAll(/\s+/g, ' ').trim()
 }
 
 /** Node's network error codes, said the way an operator reads them. */

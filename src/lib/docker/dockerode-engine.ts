@@ -1,7 +1,7 @@
 import {createRequire} from 'node:module'
 import type {Agent} from 'node:http'
 
-import {SwarmnetError, oneLine, reasonOf} from '../errors.js'
+import {SwarmnetError, reasonOf} from '../errors.js'
 import type {Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
@@ -152,8 +152,13 @@ function engineError(target: string, what: string, error: unknown): SwarmnetErro
     return new SwarmnetError(`${target}: ${what}: the engine speaks TLS; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a context`)
   }
 
-  if (err?.statusCode === 503 && /not a swarm manager|not part of a swarm/i.test(String(err.json?.message))) {
-    return new SwarmnetError(`${target}: ${what}: ${oneLine(String(err.json?.message))}`)
+  const daemonSays = String(err?.json?.message ?? '')
+  if (err?.statusCode === 503 && /not a swarm manager/i.test(daemonSays)) {
+    return new SwarmnetError(`${target}: ${what}: this engine is a swarm worker, not a manager; point swarmnet at a manager with --host, --context or --machine`)
+  }
+
+  if (err?.statusCode === 503 && /not part of a swarm/i.test(daemonSays)) {
+    return new SwarmnetError(`${target}: ${what}: this engine is not part of a swarm; run \`docker swarm init\` (or join one) first`)
   }
 
   return new SwarmnetError(`${target}: ${what}: ${reasonOf(error)}`)

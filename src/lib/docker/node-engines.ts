@@ -47,6 +47,7 @@ export class NodeEngines {
     private readonly manager: ManagerConnection,
     private readonly config: SwarmnetConfig,
     private readonly settings: ConnectSettings & {env: NodeJS.ProcessEnv},
+    private readonly open: (endpoint: Endpoint, settings: ConnectSettings) => Promise<Engine> = openEngine,
   ) {}
 
   forNode(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Promise<NodeRoute> {
@@ -78,7 +79,7 @@ export class NodeEngines {
       let engine: Engine | undefined
       try {
         const endpoint = candidate.endpoint!()
-        engine = await openEngine(endpoint, this.settings)
+        engine = await this.open(endpoint, this.settings)
         this.opened.push(engine)
         const info = await engine.info()
         if (info.swarm.nodeId !== node.id) {

@@ -1,0 +1,31 @@
+import {SwarmnetCommand} from '../../lib/base-command.js'
+import {type OverlayNetwork, listOverlays} from '../../lib/networks.js'
+import {renderTable, yes} from '../../lib/output.js'
+import {withSpinner} from '../../lib/progress.js'
+
+export default class NetworkLs extends SwarmnetCommand<typeof NetworkLs> {
+  static summary = "List the swarm's overlay networks"
+  static description = 'Every overlay network with its subnet, gateway, whether it is attachable, encrypted or the ingress network, and the services attached to it.'
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run(): Promise<OverlayNetwork[]> {
+    const engine = await this.engine()
+    const networks = await withSpinner('Listing networks', () => listOverlays(engine), {quiet: this.jsonEnabled()})
+    this.log(
+      renderTable(
+        ['NAME', 'ID', 'SUBNET', 'GATEWAY', 'ATTACHABLE', 'ENCRYPTED', 'INGRESS', 'SERVICES'],
+        networks.map((n) => [
+          n.name,
+          n.id.slice(0, 12),
+          n.subnets.map((s) => s.subnet).join(', '),
+          n.subnets.map((s) => s.gateway ?? '').join(', '),
+          yes(n.attachable),
+          yes(n.encrypted),
+          yes(n.ingress),
+          n.services.join(', '),
+        ]),
+      ),
+    )
+    return networks
+  }
+}

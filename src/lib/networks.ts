@@ -1,0 +1,142 @@
+import {isIP} from 'node:net'
+
+import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
+import {SwarmnetError, UsageError} from './errors.js'
+
+/** An overlay network with the services attached to it. */
+export interface OverlayNetwork extends NetworkSummary {
+  services: string[]
+}
+
+/** The swarm's overlay networks, each with the names of the services attached. */
+export async function listOverlays(engine: Engine): Promise<OverlayNetwork[]> {
+  const [networks, services] = await Promise.all([engine.listNetworks(), engine.listServices()])
+  return networks
+    .filter((n) => n.driver === 'overlay')
+    .map((n) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name)}))
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+
+/** Checks a network spec before anything is sent: name, subnet, gateway inside it, MTU range. */
+export function validateNetworkSpec(spec: NetworkSpec): void {
+  if (!NAME.test(spec.name)) throw new UsageError(`invalid network name "${spec.name}": expected letters, digits, "_", "." or "-", starting with a letter or digit`)
+  if (spec.subnet !== undefined) parseCidr(spec.subnet)
+  if (spec.gateway !== undefined) {
+    if (spec.subnet === undefined) throw new UsageError('--gateway needs --subnet')
+    if (!isIP(spec.gateway)) throw new UsageError(`invalid --gateway "${spec.gateway}": expected an IP address`)
+    if (!cidrContains(spec.subnet, spec.gateway)) throw new UsageError(`invalid --gateway "${spec.gateway}": not inside --subnet ${spec.subnet}`)
+  }
+
+  if (spec.mtu !== undefined && (!Number.isInteger(spec.mtu) || spec.mtu < 68 || spec.mtu > 65_535)) {
+    throw new UsageError(`invalid --mtu "${spec.mtu}": expected a whole number from 68 to 65535`)
+  }
+}
+
+/** Creates an overlay network, refusing a name already taken (by any driver) with what holds it. */
+export async function createOverlay(engine: Engine, spec: NetworkSpec): Promise<OverlayNetwork> {
+  validateNetworkSpec(spec)
+  const existing = (await engine.listNetworks()).find((n) => n.name === spec.name)
+  if (existing) throw new SwarmnetError(`network "${spec.name}" already exists (${existing.driver}, ${existing.scope} scope, id ${existing.id.slice(0, 12)})`)
+  const id = await engine.createNetwork(spec)
+  const created = await engine.inspectNetwork(id)
+  return {...created, services: []}
+}
+
+export interface NetworkTaskView {
+  service: string
+  task: string
+  node: string
+  ip: string
+  state: string
+}
+
+export interface NetworkInspection {
+  network: NetworkDetail
+  peers: {name: string; ip: string}[]
+  services: {name: string; endpointMode: string; vip?: string; tasks: NetworkTaskView[]}[]
+}
+
+/**
+ * A network as `docker network inspect --verbose` shows it, but cluster-wide: the manager only sees
+ * tasks on its own node, so services and task IPs come from the swarm's task list, and peers from the
+ * nodes that run those tasks when the manager has no view of its own.
+ */
+export async function inspectOverlay(engine: Engine, ref: string): Promise<NetworkInspection> {
+  const network = await findNetwork(engine, ref)
+  const [detail, services, tasks, nodes] = await Promise.all([
+    engine.inspectNetwork(network.id, {verbose: true}),
+    engine.listServices(),
+    engine.listTasks({desiredState: 'running'}),
+    engine.listNodes(),
+  ])
+  const attached = services.filter((s) => s.networks.some((a) => a.id === network.id))
+  const hostnames = new Map(nodes.map((n) => [n.id, n]))
+  const views = attached.map((service) => ({
+    name: service.name,
+    endpointMode: service.endpointMode,
+    vip: service.networks.find((a) => a.id === network.id)?.vip,
+    tasks: tasksOn(network.id, service, tasks, hostnames),
+  }))
+  return {network: detail, peers: detail.peers.length > 0 ? detail.peers : derivedPeers(views, hostnames), services: views}
+}
+
+async function findNetwork(engine: Engine, ref: string): Promise<NetworkSummary> {
+  const networks = await engine.listNetworks()
+  const found = networks.find((n) => n.name === ref || n.id === ref) ?? uniquePrefix(networks, ref)
+  if (!found) {
+    const overlays = networks.filter((n) => n.driver === 'overlay').map((n) => n.name)
+    throw new UsageError(`unknown network "${ref}"; overlay networks are ${overlays.join(', ') || 'none'}`)
+  }
+
+  return found
+}
+
+function uniquePrefix(networks: NetworkSummary[], ref: string): NetworkSummary | undefined {
+  const matches = networks.filter((n) => ref.length >= 3 && n.id.startsWith(ref))
+  return matches.length === 1 ? matches[0] : undefined
+}
+
+function tasksOn(networkId: string, service: ServiceSummary, tasks: TaskSummary[], nodes: Map<string, SwarmNode>): NetworkTaskView[] {
+  return tasks
+    .filter((t) => t.serviceId === service.id)
+    .flatMap((t) =>
+      t.addresses
+        .filter((a) => a.networkId === networkId)
+        .map((a) => ({
+          service: service.name,
+          task: `${service.name}.${t.slot ?? t.nodeId}`,
+          node: nodes.get(t.nodeId)?.hostname ?? t.nodeId,
+          ip: a.address,
+          state: t.state,
+        })),
+    )
+    .sort((a, b) => a.task.localeCompare(b.task, undefined, {numeric: true}))
+}
+
+function derivedPeers(views: NetworkInspection['services'], nodes: Map<string, SwarmNode>): {name: string; ip: string}[] {
+  const byName = new Map([...nodes.values()].map((n) => [n.hostname, n]))
+  const names = [...new Set(views.flatMap((v) => v.tasks.map((t) => t.node)))].sort()
+  return names.map((name) => ({name, ip: byName.get(name)?.address ?? ''}))
+}
+
+/** Parses "10.0.9.0/24" (or IPv6); a malformed one is a usage error naming it. */
+export function parseCidr(cidr: string): {address: string; prefix: number; family: 4 | 6} {
+  const [address, prefixText, extra] = cidr.split('/')
+  const family = isIP(address ?? '')
+  const prefix = Number(prefixText)
+  const max = family === 6 ? 128 : 32
+  if (extra !== undefined || family === 0 || !/^\d+$/.test(prefixText ?? '') || prefix < 1 || prefix > max) {
+    throw new UsageError(`invalid --subnet "${cidr}": expected CIDR notation like 10.0.9.0/24`)
+  }
+
+  return {address, prefix, family: family as 4 | 6}
+}
+
+function cidrContains(cidr: string, ip: string): boolean {
+  const {address, prefix, family} = parseCidr(cidr)
+  if (family !== 4 || isIP(ip) !== 4) return isIP(ip) === family
+  const toInt = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0
+  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
+  return (toInt(address) & mask) === (toInt(ip) & mask)
+}

@@ -9,8 +9,7 @@ export default class LabDown extends SwarmnetCommand<typeof LabDown> {
   static examples = ['<%= config.bin %> <%= command.id %>']
 
   async run(): Promise<{removed: boolean}> {
-    const quiet = this.jsonEnabled()
-    const result = await labDown((node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`, {quiet}))
+    const result = await labDown((node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`))
     this.log(result.removed ? 'Lab removed; nothing is left.' : 'No lab to remove.')
     return result
   }

@@ -24,13 +24,12 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
 
   async run(): Promise<LabStatus & {started: boolean; elapsedMs: number}> {
     const started = Date.now()
-    const quiet = this.jsonEnabled()
     const result = await labUp(
       {nodes: this.flags.nodes, managers: this.flags.managers, subnet: this.flags.subnet},
-      (node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`, {quiet}),
+      (node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`),
     )
     const elapsedMs = Date.now() - started
-    note(result.started ? `Lab up in ${(elapsedMs / 1000).toFixed(1)}s.` : 'The lab is already running.', {quiet})
+    note(result.started ? `Lab up in ${(elapsedMs / 1000).toFixed(1)}s.` : 'The lab is already running.')
     this.log(renderLabNodes(result.status))
     this.log(colour.dim(`\nPoint docker and swarmnet at it with: eval "$(${this.config.bin} lab env)"`))
     return {...result.status, started: result.started, elapsedMs}

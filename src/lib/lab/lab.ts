@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {Engine} from '../docker/engine.js'
@@ -8,11 +8,11 @@ import {LAB_SSH_USER, socketEngine, sshBanner, startDockerd, startSshd} from './
 import {checkSubnetFree, createBridge, createNodeNetwork, linkExists, netnsExists} from './host-network.js'
 import {buildRootfs, importImages, missingImages} from './images.js'
 import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, type NodeLayout, paths} from './layout.js'
-import {makeCertificateAuthority, makeServerCertificate} from './pki.js'
+import {makeCertificateAuthority, makeServerCertificate, writePrivate} from './pki.js'
 import {type LabState, layoutsOf, readState, roleOf, writeState} from './state.js'
 import {writeStores} from './stores.js'
 import {run, which} from './system.js'
-import {leftovers, teardown} from './teardown.js'
+import {teardown} from './teardown.js'
 
 export interface LabNode {
   name: string
@@ -127,6 +127,7 @@ async function build(state: LabState, progress: Progress): Promise<void> {
     makeCertificateAuthority(),
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'swarmnet-lab', '-f', paths.sshKey]),
   ])
+  writePrivate(paths.authorizedKeys, readFileSync(`${paths.sshKey}.pub`))
   const rootfs = buildRootfs()
   rootfs.catch(() => {})
   await createBridge(state.subnet)
@@ -200,8 +201,6 @@ export async function labDown(progress: Progress): Promise<{removed: boolean}> {
 
   progress(undefined, `removing ${state.nodes} nodes`)
   await teardown(state)
-  const left = await leftovers(state)
-  if (left.length > 0) throw new SwarmnetError(`the lab left ${left.join(', ')}`)
   return {removed: true}
 }
 
@@ -225,32 +224,45 @@ export async function labStatus(): Promise<LabStatus> {
 
 async function nodeHealth(state: LabState, node: NodeLayout): Promise<NodeHealth> {
   const health: NodeHealth = {...describeNode(state, node), daemon: false, swarm: 'unknown', leader: false, ssh_ok: false, images: false}
-  const [banner] = await Promise.all([
-    sshBanner(node.ip, 1500),
-    (async () => {
-      if (!existsSync(node.socket)) {
-        health.problem = 'no engine socket'
-        return
-      }
+  const [engineProblem, sshProblem] = await Promise.all([checkEngine(node, health), checkSsh(node, health)])
+  const problem = engineProblem ?? sshProblem
+  return problem ? {...health, problem} : health
+}
 
-      const engine = await socketEngine(node, 3000)
-      try {
-        const info = await engine.info()
-        health.daemon = true
-        health.swarm = info.swarm.state
-        health.images = (await missingImages(engine)).length === 0
-        if (info.swarm.controlAvailable) health.leader = (await engine.listNodes()).some((n) => n.leader && n.id === info.swarm.nodeId)
-        if (!health.images) health.problem = 'lab images missing'
-      } catch (error) {
-        health.problem = reasonOf(error)
-      } finally {
-        await engine.close()
-      }
-    })(),
-  ])
-  health.ssh_ok = Boolean(banner?.startsWith('SSH-2.0'))
-  if (!health.ssh_ok) health.problem ??= 'sshd not answering'
-  return health
+/** The daemon over its socket: answers, swarm state, leadership, images. Returns a problem, if any. */
+async function checkEngine(node: NodeLayout, health: NodeHealth): Promise<string | undefined> {
+  if (!existsSync(node.socket)) return 'no engine socket'
+  const engine = await socketEngine(node, 3000)
+  try {
+    const info = await engine.info()
+    health.daemon = true
+    health.swarm = info.swarm.state
+    health.images = (await missingImages(engine)).length === 0
+    if (info.swarm.controlAvailable) health.leader = (await engine.listNodes()).some((n) => n.leader && n.id === info.swarm.nodeId)
+    return health.images ? undefined : 'lab images missing'
+  } catch (error) {
+    return reasonOf(error)
+  } finally {
+    await engine.close()
+  }
+}
+
+/** A real SSH login with the lab's key and known_hosts, running the node's docker CLI against its engine. */
+async function checkSsh(node: NodeLayout, health: NodeHealth): Promise<string | undefined> {
+  if (!(await sshBanner(node.ip, 1500))) return 'sshd not answering'
+  const {openSshSession} = await import('../ssh/ssh-client.js')
+  try {
+    const session = await openSshSession({host: node.ip}, {configPath: paths.sshConfig, acceptNewHostKey: false, timeoutMs: 5000})
+    try {
+      const result = await session.exec('docker version --format "{{.Server.Version}}"')
+      health.ssh_ok = result.code === 0
+      return health.ssh_ok ? undefined : `docker over ssh failed: ${result.stderr.trim()}`
+    } finally {
+      await session.close()
+    }
+  } catch (error) {
+    return reasonOf(error)
+  }
 }
 
 function describeNode(state: LabState, node: NodeLayout): LabNode {
@@ -289,5 +301,4 @@ export function labEnv(nodeName?: string): {node: string; vars: EnvVars} {
   }
 }
 
-export {leftovers} from './teardown.js'
 export {readState} from './state.js'

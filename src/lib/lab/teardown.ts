@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {SwarmnetError} from '../errors.js'
 import {removeBridge, removeNodeNetwork} from './host-network.js'
-import {LAB_DIR, LAB_RUN_DIR, type NodeLayout} from './layout.js'
+import {LAB_DIR, LAB_RUN_DIR, type NodeLayout, paths} from './layout.js'
 import {type LabState, layoutsOf} from './state.js'
 import {run, sleep} from './system.js'
 
@@ -14,14 +14,22 @@ const OURS = [LAB_DIR, LAB_RUN_DIR]
  * processes (daemons, containerd, shims, sshd, containers), mounts, namespaces, links, the firewall
  * rule, cgroups and directories. Only touches what carries the lab's names and paths.
  */
-export async function teardown(state: LabState | undefined): Promise<void> {
-  const nodes = state ? layoutsOf(state) : []
+export async function teardown(state: LabState): Promise<void> {
+  const nodes = layoutsOf(state)
   await killLabProcesses(nodes)
   await unmountLabPaths()
   for (const node of nodes) await removeNodeNetwork(node)
   await removeBridge()
   for (const node of nodes) removeCgroups(node)
-  for (const dir of OURS) rmSync(dir, {recursive: true, force: true})
+  rmSync(LAB_RUN_DIR, {recursive: true, force: true})
+  for (const entry of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) {
+    if (entry !== path.basename(paths.state)) rmSync(path.join(LAB_DIR, entry), {recursive: true, force: true})
+  }
+
+  // The record goes last: while anything is left, the next `lab down` or `lab up` can find and remove it.
+  const left = (await leftovers(state)).filter((item) => item !== `directory ${LAB_DIR}`)
+  if (left.length > 0) throw new SwarmnetError(`could not remove ${left.join(', ')}`)
+  rmSync(LAB_DIR, {recursive: true, force: true})
 }
 
 /** What of a lab is still on the machine: for `lab down` to prove it left nothing, and for tests. */
@@ -77,7 +85,7 @@ function labPids(nodes: NodeLayout[]): number[] {
 
   for (const node of nodes) {
     for (const dir of cgroupDirs(node)) {
-      for (const line of readLines(path.join(dir, 'cgroup.procs'))) pids.add(Number(line))
+      for (const group of [dir, ...childGroups(dir)]) for (const line of readLines(path.join(group, 'cgroup.procs'))) pids.add(Number(line))
     }
   }
 
@@ -133,8 +141,7 @@ function cgroupDirs(node: NodeLayout): string[] {
 function removeCgroups(node: NodeLayout): void {
   for (const dir of cgroupDirs(node)) {
     // cgroup directories are removed bottom-up with rmdir; their files cannot be deleted.
-    const children = readdirSync(dir, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name))
-    for (const child of children) {
+    for (const child of childGroups(dir)) {
       try {
         rmdirSync(child)
       } catch {}
@@ -143,6 +150,15 @@ function removeCgroups(node: NodeLayout): void {
     try {
       rmdirSync(dir)
     } catch {}
+  }
+}
+
+/** The container cgroups under a node's cgroup parent (one level: docker's cgroupfs layout). */
+function childGroups(dir: string): string[] {
+  try {
+    return readdirSync(dir, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name))
+  } catch {
+    return []
   }
 }
 

@@ -447,7 +447,7 @@ class Ssh2Session implements SshSession {
   }
 
   dockerAgent(): http.Agent {
-    this.agent ??= new DialStdioAgent(async () => this.openDialStdio())
+    this.agent ??= new DialStdioAgent(() => this.dialStdio())
     return this.agent
   }
 
@@ -484,33 +484,32 @@ class Ssh2Session implements SshSession {
     return new Promise((resolve, reject) => {
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
-      let code: number | undefined
       const timer = setTimeout(() => {
         channel.close()
         reject(new SwarmnetError(`${this.target}: timed out after ${seconds(timeoutMs)} running "${command}"`))
       }, remainingMs)
       channel.on('data', (chunk: Buffer) => stdout.push(chunk))
       channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
-      channel.on('exit', (exitCode: number | null) => {
-        code = exitCode ?? 255 // killed by a signal: 255, as ssh(1) reports it
-      })
       channel.on('error', () => {}) // the 'close' below reports it
-      channel.on('close', () => {
+      // ssh2 passes the exit status to 'close' (an 'exit' event may already have fired before
+      // these listeners exist, when a quick command's reply came in the same packet as the open).
+      channel.on('close', (code?: number | null) => {
         clearTimeout(timer)
         if (code === undefined) {
           reject(this.failure(`connection lost while running "${command}"`))
           return
         }
 
-        resolve({stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString(), code})
+        // killed by a signal: 255, as ssh(1) reports it
+        resolve({stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString(), code: code ?? 255})
       })
       channel.end() // no stdin, like ssh -n
     })
   }
 
-  private async openDialStdio(): Promise<ChannelSocket> {
-    const channel = await this.openChannel(DIAL_STDIO, this.timeoutMs)
-    return new ChannelSocket(channel, (stderr, code) => this.dialFailure(stderr, code), (socket, held) => {
+  /** A socket at once, its channel a moment later: http.Agent counts it right away against maxSockets. */
+  private dialStdio(): ChannelSocket {
+    return new ChannelSocket(this.openChannel(DIAL_STDIO, this.timeoutMs), (stderr, code) => this.dialFailure(stderr, code), (socket, held) => {
       if (held) this.hold(socket)
       else this.release(socket)
     })
@@ -543,7 +542,7 @@ class Ssh2Session implements SshSession {
 
           done = true
           clearTimeout(timer)
-          if (error) reject(this.failure(`cannot run "${command}": ${reasonOf(error)}`))
+          if (error) reject(this.failure(`cannot run "${command}": ${channelRefusal(error)}`))
           else resolve(channel)
         }
 
@@ -580,57 +579,53 @@ class Ssh2Session implements SshSession {
   }
 }
 
-/** Keep-alive HTTP agent whose "sockets" are dial-stdio channels. */
+/** Why a channel was not opened; sshd answers "open failed" when its MaxSessions limit is reached. */
+function channelRefusal(error: Error): string {
+  const reason = reasonOf(error)
+  return /open failed/i.test(reason) ? `the server refused a new channel (${reason}; sshd's MaxSessions limit?)` : reason
+}
+
+/**
+ * Keep-alive HTTP agent whose "sockets" are dial-stdio channels. createConnection returns the
+ * socket synchronously: Node's agent only counts sockets once they exist, so an asynchronous one
+ * would let 25 concurrent requests open 25 channels, beyond sshd's MaxSessions.
+ */
 class DialStdioAgent extends http.Agent {
-  constructor(private readonly open: () => Promise<Duplex>) {
+  constructor(private readonly dial: () => Duplex) {
     super({keepAlive: true, maxSockets: MAX_DIAL_CHANNELS, maxFreeSockets: MAX_DIAL_CHANNELS})
   }
 
-  override createConnection(_options: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void): undefined {
-    this.open().then(
-      (stream) => callback?.(null, stream),
-      (error: Error) => callback?.(error, undefined as unknown as Duplex),
-    )
-    return undefined
+  override createConnection(): Duplex {
+    return this.dial()
   }
 }
 
 /**
  * An SSH channel dressed as the net.Socket http needs: setTimeout/ref/unref/setKeepAlive/
- * setNoDelay, one 'close' when done. If the remote command ends without sending a byte and fails,
- * the socket is destroyed with an error carrying its stderr, instead of http's "socket hang up".
+ * setNoDelay, one 'close' when done. Writes wait until the channel is open; if it cannot be
+ * opened, the socket is destroyed with that error. If the remote command ends without sending a
+ * byte and fails, the error carries its stderr, instead of http's "socket hang up".
  */
 class ChannelSocket extends Duplex {
   timeout = 0
+  private channel: ClientChannel | undefined
+  private waiting: (() => void) | undefined
   private idleTimer: NodeJS.Timeout | undefined
   private sawData = false
   private ended = false
   private stderr = ''
-  private exitCode: number | null | undefined
 
   constructor(
-    private readonly channel: ClientChannel,
+    opening: Promise<ClientChannel>,
     private readonly failure: (stderr: string, code: number | null | undefined) => Error,
     private readonly onRef: (socket: ChannelSocket, held: boolean) => void,
   ) {
     super({allowHalfOpen: false})
     onRef(this, true)
-    channel.on('data', (chunk: Buffer) => {
-      this.sawData = true
-      this.touch()
-      if (!this.push(chunk)) channel.pause()
-    })
-    channel.stderr.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_KEEP)
-    })
-    channel.on('exit', (code: number | null) => {
-      this.exitCode = code
-    })
-    channel.on('error', (error: Error) => this.destroy(error))
-    channel.on('end', () => {
-      if (this.sawData) this.finishReading()
-    })
-    channel.on('close', () => this.onChannelClose())
+    opening.then(
+      (channel) => this.attach(channel),
+      (error: Error) => this.destroy(error),
+    )
   }
 
   setTimeout(ms: number, callback?: () => void): this {
@@ -663,26 +658,62 @@ class ChannelSocket extends Duplex {
   }
 
   override _read(): void {
-    this.channel.resume()
+    this.channel?.resume()
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const channel = this.channel
+    if (!channel) {
+      this.waiting = () => this._write(chunk, encoding, callback) // Writable hands us one chunk at a time
+      return
+    }
+
     this.touch()
     // After the remote side closed, 'close' below ends or fails this socket; the bytes go nowhere.
-    if (!this.channel.writable) return callback()
-    this.channel.write(chunk, () => callback())
+    if (!channel.writable) return callback()
+    channel.write(chunk, () => callback())
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    if (!this.channel) {
+      this.waiting = () => this._final(callback)
+      return
+    }
+
     if (this.channel.writable) this.channel.end()
     callback()
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.idleTimer)
-    this.channel.close()
+    this.channel?.close()
     this.onRef(this, false)
     callback(error)
+  }
+
+  private attach(channel: ClientChannel): void {
+    if (this.destroyed) {
+      channel.close()
+      return
+    }
+
+    this.channel = channel
+    channel.on('data', (chunk: Buffer) => {
+      this.sawData = true
+      this.touch()
+      if (!this.push(chunk)) channel.pause()
+    })
+    channel.stderr.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-STDERR_KEEP)
+    })
+    channel.on('error', (error: Error) => this.destroy(error))
+    channel.on('end', () => {
+      if (this.sawData) this.finishReading()
+    })
+    channel.on('close', (code?: number | null) => this.onChannelClose(code)) // ssh2 passes the exit status
+    const waiting = this.waiting
+    this.waiting = undefined
+    waiting?.()
   }
 
   private finishReading(): void {
@@ -691,11 +722,11 @@ class ChannelSocket extends Duplex {
     this.push(null)
   }
 
-  private onChannelClose(): void {
+  private onChannelClose(code: number | null | undefined): void {
     if (this.destroyed || this.ended) return
-    const failed = this.exitCode === undefined ? this.stderr.trim() !== '' : this.exitCode !== 0
+    const failed = code === undefined ? this.stderr.trim() !== '' : code !== 0
     if (!this.sawData && failed) {
-      this.destroy(this.failure(this.stderr, this.exitCode))
+      this.destroy(this.failure(this.stderr, code))
       return
     }
 

@@ -151,7 +151,7 @@ export function describeFailure(error: Error & {oclif?: {exit?: number}; code?: 
   if (error.name === 'ExitPromptError') return {message: 'interrupted', exitCode: ExitCode.interrupted, code: 'EINTERRUPTED'}
   // oclif's parser errors (missing args, unknown flags, bad options) are usage errors.
   if (error.oclif?.exit === 2 || /Parse|Args|Flag/.test(error.constructor?.name ?? '')) {
-    const text = oneLine(error.message.replace(/\n\s*See more help with --help\s*$/, ''))
+    const text = oneLine(error.message.split(/\n\s*(?:See more help with --help|Note: )/)[0])
     return {message: `${text} (see --help)`, exitCode: ExitCode.usage, code: 'EUSAGE'}
   }
 

@@ -51,9 +51,11 @@ export async function eventually(what: string, check: () => Promise<boolean>, ti
 export async function removeServicesAndNetworks(services: string[], networks: string[]): Promise<void> {
   if (services.length > 0) await docker(['-H', nodeSocket('node-1'), 'service', 'rm', ...services])
   for (const network of networks) {
+    // Removal is asynchronous: retry while tasks still hold it, until the manager no longer lists it.
     await eventually(`network ${network} removed`, async () => {
-      const result = await docker(['-H', nodeSocket('node-1'), 'network', 'rm', network])
-      return result.code === 0 || /not found|No such network/i.test(result.stderr)
+      await docker(['-H', nodeSocket('node-1'), 'network', 'rm', network])
+      const left = await docker(['-H', nodeSocket('node-1'), 'network', 'ls', '-q', '--filter', `name=^${network}$`])
+      return left.code === 0 && left.stdout.trim() === ''
     })
   }
 }

@@ -20,7 +20,7 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
     subnet: Flags.string({summary: 'Subnet in CIDR notation, e.g. 10.0.9.0/24.'}),
     gateway: Flags.string({summary: 'Gateway address inside --subnet.'}),
     mtu: Flags.string({summary: 'MTU of the overlay (smaller than the underlay by 50 bytes for VXLAN).'}),
-    label: Flags.string({summary: 'Label KEY=VALUE (repeatable).', multiple: true}),
+    label: Flags.string({summary: 'Label KEY=VALUE (repeatable).', multiple: true, multipleNonGreedy: true}),
   }
 
   async run(): Promise<OverlayNetwork> {

@@ -76,6 +76,7 @@ async function loadSsh2(): Promise<Ssh2> {
 /** Opens the one SSH connection for a node: config, host key check and login all happen here. */
 export async function openSshSession(endpoint: SshEndpoint, settings: SshSettings): Promise<SshSession> {
   if (!(settings.timeoutMs > 0)) throw new UsageError(`invalid SSH timeout ${settings.timeoutMs} ms; expected a positive number`)
+  const deadline = Date.now() + settings.timeoutMs
   const env = settings.env ?? process.env
   const config = resolveSshConfig(endpoint, {configPath: settings.configPath, home: settings.home, env})
   const target = `ssh://${config.user}@${formatHost(config.hostName)}:${config.port}`
@@ -83,11 +84,10 @@ export async function openSshSession(endpoint: SshEndpoint, settings: SshSetting
   if (proxy) throw new UsageError(`${target}: ${proxy} (${config.configFile ?? 'ssh config'}) is not supported by swarmnet; expected a host reachable directly`)
 
   const ssh2 = await loadSsh2()
-  const deadline = Date.now() + settings.timeoutMs
   const home = settings.home ?? env.HOME ?? os.homedir()
   const identities = loadIdentities(ssh2, [...(settings.identityFiles ?? []), ...config.identityFiles])
   const knownHosts = readKnownHostsFiles([...config.userKnownHostsFiles, ...config.globalKnownHostsFiles])
-  const connectMs = Math.min(settings.timeoutMs, config.connectTimeoutMs ?? Number.POSITIVE_INFINITY)
+  const connectMs = Math.max(1, Math.min(deadline - Date.now(), config.connectTimeoutMs ?? Number.POSITIVE_INFINITY))
   const sock = await connectTcp(config, target, connectMs)
   const client = await login(ssh2, sock, {config, target, settings, identities, knownHosts, home, remainingMs: Math.max(1, deadline - Date.now())})
   return new Ssh2Session(target, client, sock, settings.timeoutMs)
@@ -111,7 +111,7 @@ function tildePath(file: string, home: string): string {
 
 /** Connects the TCP socket ourselves, so refused / unknown host / timeout each get their own words. */
 async function connectTcp(config: ResolvedSshConfig, target: string, timeoutMs: number): Promise<net.Socket> {
-  const via = config.alias === config.hostName ? '' : ` (ssh config Host ${config.alias})`
+  const via = config.alias.toLowerCase() === config.hostName ? '' : ` (ssh config Host ${config.alias})`
   return new Promise((resolve, reject) => {
     const sock = net.connect({host: config.hostName, port: config.port})
     const fail = (why: string) => {
@@ -235,15 +235,21 @@ async function login(ssh2: Ssh2, sock: net.Socket, context: LoginContext): Promi
       finish(hostKey.problem ?? loginFailure(error, target, auth, remainingMs))
     })
     client.on('close', () => finish(hostKey.problem ?? new SwarmnetError(`${target}: the server closed the connection during the SSH handshake`)))
+    // Ask for the key types known_hosts has for this host first, as OpenSSH does, so a server
+    // with several host keys shows the one we can check.
     const preferred = hostKeyAlgorithms(knownKeyTypes(context.knownHosts, hostKey.lookup))
-    client.connect({
-      sock,
-      username: config.user,
-      readyTimeout: remainingMs,
-      authHandler: (methodsLeft, _partial, next) => auth.next(methodsLeft, next),
-      hostVerifier: (key: Buffer, verify: VerifyCallback) => hostKey.verify(key, verify),
-      ...(preferred.length > 0 ? {algorithms: {serverHostKey: {remove: preferred, prepend: preferred, append: []}}} : {}),
-    })
+    try {
+      client.connect({
+        sock,
+        username: config.user,
+        readyTimeout: remainingMs,
+        authHandler: (methodsLeft, _partial, next) => auth.next(methodsLeft, next),
+        hostVerifier: (key: Buffer, verify: VerifyCallback) => hostKey.verify(key, verify),
+        ...(preferred.length > 0 ? {algorithms: {serverHostKey: {remove: preferred, prepend: preferred, append: []}}} : {}),
+      })
+    } catch (error) {
+      finish(new SwarmnetError(`${target}: SSH connection failed: ${reasonOf(error)}`))
+    }
   })
 }
 
@@ -394,7 +400,10 @@ class HostKeyCheck {
         const strict = config.strictHostKeyChecking
         if (!settings.acceptNewHostKey && strict !== 'accept-new' && strict !== 'no') {
           const known = tildePath(config.userKnownHostsFiles[0], home)
-          refuse(`unknown host key for ${name} (${print}); refusing to connect; if that fingerprint is right, trust it with: ssh-keyscan -H -p ${config.port} ${config.hostName} >> ${known}, or pass --accept-new-host-key`)
+          const scan = `ssh-keyscan -H -p ${config.port} ${config.hostName}`
+          // Under HostKeyAlias the line must carry the alias, not the scanned name.
+          const trust = config.hostKeyAlias ? `${scan.replace(' -H', '')} | sed 's/^[^ ]*/${config.hostKeyAlias}/' >> ${known}` : `${scan} >> ${known}`
+          refuse(`unknown host key for ${name} (${print}); refusing to connect; if that fingerprint is right, trust it with: ${trust}, or pass --accept-new-host-key`)
           return
         }
 
@@ -439,9 +448,9 @@ class Ssh2Session implements SshSession {
     client.on('error', (error: SshError) => {
       this.lastError = reasonOf(error)
     })
+    // On a lost connection ssh2 then closes every channel: each dial-stdio socket fails with that.
     client.on('close', () => {
       this.closed = true
-      this.agent?.destroy()
     })
     this.updateRef()
   }
@@ -509,10 +518,18 @@ class Ssh2Session implements SshSession {
 
   /** A socket at once, its channel a moment later: http.Agent counts it right away against maxSockets. */
   private dialStdio(): ChannelSocket {
-    return new ChannelSocket(this.openChannel(DIAL_STDIO, this.timeoutMs), (stderr, code) => this.dialFailure(stderr, code), (socket, held) => {
+    return new ChannelSocket(this.openChannel(DIAL_STDIO, this.timeoutMs), (ending) => this.dialEnded(ending), (socket, held) => {
       if (held) this.hold(socket)
       else this.release(socket)
     })
+  }
+
+  /** How a dial-stdio channel's end reads: fine, the connection lost, or the remote command failed. */
+  private dialEnded({code, stderr, sawData}: ChannelEnding): SwarmnetError | undefined {
+    if (code === undefined && this.closed) return this.failure('the SSH connection was lost')
+    if (sawData) return undefined
+    const failed = code === undefined ? stderr.trim() !== '' : code !== 0
+    return failed ? this.dialFailure(stderr, code) : undefined
   }
 
   private dialFailure(stderr: string, code: number | null | undefined): SwarmnetError {
@@ -606,18 +623,26 @@ class DialStdioAgent extends http.Agent {
  * opened, the socket is destroyed with that error. If the remote command ends without sending a
  * byte and fails, the error carries its stderr, instead of http's "socket hang up".
  */
+interface ChannelEnding {
+  /** The exit status ssh2 reports on close: a number, null (killed by a signal) or undefined (none). */
+  code: number | null | undefined
+  stderr: string
+  sawData: boolean
+}
+
 class ChannelSocket extends Duplex {
   timeout = 0
   private channel: ClientChannel | undefined
   private waiting: (() => void) | undefined
   private idleTimer: NodeJS.Timeout | undefined
   private sawData = false
-  private ended = false
+  private readEnded = false
   private stderr = ''
 
   constructor(
     opening: Promise<ClientChannel>,
-    private readonly failure: (stderr: string, code: number | null | undefined) => Error,
+    /** Decides whether the channel's end is an error; undefined means a normal end of stream. */
+    private readonly ended: (ending: ChannelEnding) => Error | undefined,
     private readonly onRef: (socket: ChannelSocket, held: boolean) => void,
   ) {
     super({allowHalfOpen: false})
@@ -717,20 +742,16 @@ class ChannelSocket extends Duplex {
   }
 
   private finishReading(): void {
-    if (this.ended) return
-    this.ended = true
+    if (this.readEnded) return
+    this.readEnded = true
     this.push(null)
   }
 
   private onChannelClose(code: number | null | undefined): void {
-    if (this.destroyed || this.ended) return
-    const failed = code === undefined ? this.stderr.trim() !== '' : code !== 0
-    if (!this.sawData && failed) {
-      this.destroy(this.failure(this.stderr, code))
-      return
-    }
-
-    this.finishReading()
+    if (this.destroyed) return
+    const error = this.ended({code, stderr: this.stderr, sawData: this.sawData})
+    if (error) this.destroy(error)
+    else this.finishReading()
   }
 
   /** Idle timeout as net.Socket does it: 'timeout' after `timeout` ms without reads or writes. */

@@ -1,4 +1,7 @@
-#!/usr/bin/env -S node --loader ts-node/esm --disable-warning=ExperimentalWarning
+#!/usr/bin/env -S node --import tsx --disable-warning=ExperimentalWarning
 // Runs the TypeScript sources directly (development only; the published bin is run.js).
-const {execute} = await import('@oclif/core')
-await execute({development: true, dir: import.meta.url})
+import {execute} from '@oclif/core'
+
+import {moveLeadingGlobalFlags} from '../src/lib/argv.ts'
+
+await execute({args: moveLeadingGlobalFlags(process.argv.slice(2)), development: true, dir: import.meta.url})

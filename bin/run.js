@@ -9,6 +9,8 @@ process.on('SIGINT', () => {
   process.exit(130)
 })
 
+// @oclif/core checks its own engines with the whole of semver at import (~20 ms); npm checks ours.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 // Node 22+ caches compiled code between runs; on Node 20 this is a no-op.
 const {default: nodeModule} = await import('node:module')
 nodeModule.enableCompileCache?.()

@@ -1,0 +1,135 @@
+// Runs HAProxy in master-worker mode as a child process: validate with `haproxy -c`,
+// reload with SIGUSR2 (the master re-reads the file and hands the listening sockets
+// to the new worker; the old worker finishes its connections), stop with SIGTERM.
+// A reload counts as done when the master says "Loading success." AND the old workers
+// have stopped accepting ("Proxy X stopped"): they share the listening sockets with the
+// new worker until then, so a request sent right after an answer could still meet the
+// old routes.
+import { spawn, execFile } from 'node:child_process'
+
+// HAProxy's own words, minus the pid and the generic trailer lines.
+export function alertMessage(output) {
+  const alerts = output
+    .split('\n')
+    .filter((l) => l.startsWith('[ALERT]'))
+    .map((l) => l.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, '[ALERT] ').trim())
+  const specific = alerts.filter((l) => !/Error\(s\) found in configuration file|Fatal errors found in configuration/.test(l))
+  return (specific.length ? specific : alerts).join('\n') || output.trim()
+}
+
+export class HAProxy {
+  constructor({ bin = 'haproxy', cfg, log = console.log, onExit = () => {} }) {
+    Object.assign(this, { bin, cfg, log, onExit })
+    this.child = null
+    this.waiter = null // the load/reload we wait for: { alerts, loaded, old, resolve }
+    this.stopping = false
+    this.accepting = new Set() // worker pids that may still accept connections
+  }
+
+  validate(file) {
+    return new Promise((resolve) => {
+      execFile(this.bin, ['-c', '-f', file], (err, stdout, stderr) => {
+        if (!err) return resolve({ ok: true, message: '' })
+        const message = err.code === 'ENOENT' ? `cannot run ${this.bin}: not found` : alertMessage(`${stdout}\n${stderr}`)
+        resolve({ ok: false, message })
+      })
+    })
+  }
+
+  // Resolves once the first worker is up ("Loading success."), rejects if it fails.
+  start() {
+    const loaded = this.waitForLoad()
+    this.child = spawn(this.bin, ['-W', '-db', '-f', this.cfg], { stdio: ['ignore', 'pipe', 'pipe'] })
+    for (const stream of [this.child.stdout, this.child.stderr]) this.readLines(stream)
+    this.child.on('error', (err) => this.finish(false, `cannot run ${this.bin}: ${err.message}`))
+    this.child.on('exit', (code, signal) => {
+      this.child = null
+      this.finish(false, `HAProxy exited (${signal || code})`)
+      if (!this.stopping) this.onExit(code, signal)
+    })
+    return loaded.then((r) => {
+      if (!r.ok) throw new Error(r.message)
+    })
+  }
+
+  // Graceful reload; resolves { ok, message } from the master's verdict on the new file.
+  reload() {
+    if (!this.child) return Promise.resolve({ ok: false, message: 'HAProxy is not running' })
+    const loaded = this.waitForLoad()
+    this.child.kill('SIGUSR2')
+    return loaded
+  }
+
+  stop() {
+    this.stopping = true
+    const child = this.child
+    if (!child) return Promise.resolve()
+    return new Promise((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
+      child.once('exit', () => {
+        clearTimeout(kill)
+        resolve()
+      })
+      child.kill('SIGTERM') // the master stops its workers and exits
+    })
+  }
+
+  waitForLoad(timeoutMs = 15000) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.log(`HAProxy did not confirm the reload within ${timeoutMs} ms, carrying on`)
+        this.finish(true, '')
+      }, timeoutMs)
+      this.waiter = {
+        alerts: [],
+        loaded: false,
+        old: new Set(this.accepting),
+        resolve: (r) => {
+          clearTimeout(timer)
+          resolve(r)
+        },
+      }
+    })
+  }
+
+  finish(ok, message) {
+    const w = this.waiter
+    if (!w) return
+    this.waiter = null
+    w.resolve({ ok, message: ok ? '' : w.alerts.length ? alertMessage(w.alerts.join('\n')) : message })
+  }
+
+  readLines(stream) {
+    let buf = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (chunk) => {
+      buf += chunk
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        this.onLine(buf.slice(0, i))
+        buf = buf.slice(i + 1)
+      }
+    })
+  }
+
+  onLine(line) {
+    if (!line.trim()) return
+    this.log(`haproxy: ${line}`)
+    const pid = Number(/^\[\w+\]\s*\((\d+)\)/.exec(line)?.[1] ?? 0)
+    let m
+    if ((m = /New worker \((\d+)\) forked/.exec(line))) this.accepting.add(Number(m[1]))
+    if ((m = /worker \((\d+)\) exited/.exec(line))) this.accepting.delete(Number(m[1]))
+    if (/Proxy \S+ stopped/.test(line)) this.accepting.delete(pid)
+    const w = this.waiter
+    if (!w) return
+    // Only the master's alerts explain a failed load; workers' are about traffic.
+    if (line.startsWith('[ALERT]') && this.child && pid === this.child.pid) w.alerts.push(line)
+    if (line.includes('Loading failure!')) return this.finish(false, 'HAProxy could not load the new configuration')
+    if (line.includes('Loading success.') && !w.loaded) {
+      w.loaded = true
+      // Should a HAProxy not log the old worker's stop, do not wait for it for long.
+      setTimeout(() => this.waiter === w && this.finish(true, ''), 2000)
+    }
+    if (w.loaded && [...w.old].every((p) => !this.accepting.has(p))) this.finish(true, '')
+  }
+}

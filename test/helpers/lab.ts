@@ -9,7 +9,7 @@ export const nodeSocket = (name: string) => `unix:///run/swarmnet-lab/${name}/do
 /** The variables `swarmnet lab env [NODE]` sets, ready to pass as an environment. */
 export async function labVars(node?: string): Promise<Record<string, string | undefined>> {
   const result = await swarmnet(['lab', 'env', ...(node ? [node] : []), '--json'])
-  if (result.code !== 0) throw new Error(`lab env failed: ${result.stderr}`)
+  if (result.code !== 0) throw new Error(`lab env failed: ${result.stderr || result.stdout}`)
   const vars: Record<string, string | undefined> = {}
   for (const [name, value] of Object.entries(result.json.variables as Record<string, string | null>)) vars[name] = value ?? undefined
   return vars

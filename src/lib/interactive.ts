@@ -23,6 +23,13 @@ export async function chooseOne<T>(options: {
   return ask(() => select({message: options.message, choices: options.choices}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), options.answeredBy)
 }
 
+/** Asks for a line of text (e.g. a name), with the same rules as chooseOne. */
+export async function askText(options: {message: string; answeredBy: string; json?: boolean}): Promise<string> {
+  if (!canPrompt({json: options.json})) throw new UsageError(`missing ${options.answeredBy}; pass it on the command line (no terminal to ask on)`)
+  const {input} = await import('@inquirer/prompts')
+  return ask(() => input({message: options.message, required: true}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), options.answeredBy)
+}
+
 /** Confirms a destructive action; default No. `--yes` answers it; without a terminal, `--yes` is required. */
 export async function confirmDestructive(options: {message: string; yes: boolean; json?: boolean}): Promise<boolean> {
   if (options.yes) return true

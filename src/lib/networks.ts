@@ -2,6 +2,7 @@ import {isIP} from 'node:net'
 
 import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
 import {SwarmnetError, UsageError} from './errors.js'
+import {chooseOne} from './interactive.js'
 
 /** An overlay network with the services attached to it. */
 export interface OverlayNetwork extends NetworkSummary {
@@ -79,6 +80,12 @@ export async function inspectOverlay(engine: Engine, ref: string): Promise<Netwo
     tasks: tasksOn(network.id, service, tasks, hostnames),
   }))
   return {network: detail, peers: detail.peers.length > 0 ? detail.peers : derivedPeers(views, hostnames), services: views}
+}
+
+/** The NAME argument of `network inspect`, chosen from the overlays on a terminal. */
+export async function pickOverlay(engine: Engine, json: boolean): Promise<string> {
+  const overlays = (await engine.listNetworks()).filter((n) => n.driver === 'overlay')
+  return chooseOne({message: 'Which network?', answeredBy: 'argument NAME', json, choices: overlays.map((n) => ({name: `${n.name}  ${n.subnets.map((s) => s.subnet).join(', ')}`, value: n.name}))})
 }
 
 async function findNetwork(engine: Engine, ref: string): Promise<NetworkSummary> {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
-import {type LabStatus, labUp} from '../../lib/lab/lab.js'
+import {DEFAULT_MANAGERS, DEFAULT_NODES, type LabStatus, labUp} from '../../lib/lab/lab.js'
 import {DEFAULT_SUBNET} from '../../lib/lab/layout.js'
 import {renderLabNodes} from '../../lib/lab/render.js'
 import {colour} from '../../lib/output.js'
@@ -17,8 +17,8 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
   ]
 
   static flags = {
-    nodes: Flags.integer({summary: 'How many nodes.', default: 3}),
-    managers: Flags.integer({summary: 'How many of them are managers (node-1 leads).', default: 1}),
+    nodes: Flags.integer({summary: `How many nodes (default ${DEFAULT_NODES}).`}),
+    managers: Flags.integer({summary: `How many of them are managers; node-1 leads (default ${DEFAULT_MANAGERS}).`}),
     subnet: Flags.string({summary: `The nodes' /24 on this machine (default ${DEFAULT_SUBNET}).`}),
   }
 

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
 import {UsageError} from '../../lib/errors.js'
+import {askText} from '../../lib/interactive.js'
 import {type OverlayNetwork, createOverlay} from '../../lib/networks.js'
 
 export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate> {
@@ -13,7 +14,7 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
     '<%= config.bin %> <%= command.id %> secure --encrypted --mtu 1400',
   ]
 
-  static args = {name: Args.string({description: 'network name', required: true})}
+  static args = {name: Args.string({description: 'network name (asked for on a terminal when missing)', required: false})}
   static flags = {
     attachable: Flags.boolean({summary: 'Let standalone containers attach (docker run --network).'}),
     encrypted: Flags.boolean({summary: 'Encrypt VXLAN traffic between nodes (IPsec; needs IP protocol 50 open).'}),
@@ -24,8 +25,9 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
   }
 
   async run(): Promise<OverlayNetwork> {
+    const name = this.args.name ?? (await askText({message: 'Name of the new overlay network:', answeredBy: 'argument NAME', json: this.jsonEnabled()}))
     const network = await createOverlay(await this.engine(), {
-      name: this.args.name,
+      name,
       attachable: this.flags.attachable,
       encrypted: this.flags.encrypted,
       subnet: this.flags.subnet,

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
-import {type NetworkInspection, inspectOverlay} from '../../lib/networks.js'
+import {type NetworkInspection, inspectOverlay, pickOverlay} from '../../lib/networks.js'
 import {colour, renderTable, yes} from '../../lib/output.js'
 import {withSpinner} from '../../lib/progress.js'
 
@@ -9,11 +9,12 @@ export default class NetworkInspect extends SwarmnetCommand<typeof NetworkInspec
   static summary = 'Show a network: its peers, and per service its VIP and task IPs'
   static description = 'Like `docker network inspect --verbose`, but for the whole swarm: every node that holds the network, every attached service with its virtual IP (or dnsrr), and every running task with its node and IP on this network.'
   static examples = ['<%= config.bin %> <%= command.id %> proxy', '<%= config.bin %> <%= command.id %> proxy --json']
-  static args = {name: Args.string({description: 'network name or id', required: true})}
+  static args = {name: Args.string({description: 'network name or id (chosen from a list on a terminal when missing)', required: false})}
 
   async run(): Promise<NetworkInspection> {
     const engine = await this.engine()
-    const inspection = await withSpinner('Inspecting', () => inspectOverlay(engine, this.args.name), {quiet: this.jsonEnabled()})
+    const name = this.args.name ?? (await pickOverlay(engine, this.jsonEnabled()))
+    const inspection = await withSpinner('Inspecting', () => inspectOverlay(engine, name), {quiet: this.jsonEnabled()})
     const {network, peers, services} = inspection
     const mtu = network.options['com.docker.network.driver.mtu']
     this.log(`${colour.bold(network.name)}  ${network.id.slice(0, 12)}  ${network.driver}/${network.scope}`)

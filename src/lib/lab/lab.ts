@@ -42,6 +42,9 @@ export interface LabStatus {
 /** Progress of one node, for the command to show; `node` is undefined for lab-wide steps. */
 export type Progress = (node: string | undefined, step: string) => void
 
+export const DEFAULT_NODES = 3
+export const DEFAULT_MANAGERS = 1
+
 const REQUIREMENTS: [binary: string, pkg: string][] = [
   ['dockerd', 'docker.io'],
   ['docker', 'docker.io'],
@@ -58,10 +61,10 @@ const REQUIREMENTS: [binary: string, pkg: string][] = [
 ]
 
 /** The lab needs Linux, root and a few programs; anything missing is one error saying what to install. */
-export function checkRequirements(): void {
-  if (process.platform !== 'linux') throw new SwarmnetError(`the lab needs Linux network namespaces; this is ${process.platform}`)
-  if (process.getuid?.() !== 0) throw new SwarmnetError('the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo')
-  const missing = REQUIREMENTS.filter(([binary]) => !which(binary))
+export function checkRequirements(host = {platform: process.platform as string, uid: process.getuid?.(), find: (binary: string) => which(binary)}): void {
+  if (host.platform !== 'linux') throw new SwarmnetError(`the lab needs Linux network namespaces; this is ${host.platform}`)
+  if (host.uid !== 0) throw new SwarmnetError('the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo')
+  const missing = REQUIREMENTS.filter(([binary]) => !host.find(binary))
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(([, pkg]) => pkg))]
     throw new SwarmnetError(`the lab needs ${missing.map(([b]) => b).join(', ')}: apt-get install -y ${packages.join(' ')}`)
@@ -83,16 +86,21 @@ export function validateSubnet(subnet: string): void {
  * the lab images on each, and the stores that describe them. Idempotent: a healthy lab of the asked
  * shape is reported as it is; remains of a killed run are cleaned up first.
  */
-export async function labUp(options: {nodes: number; managers: number; subnet?: string}, progress: Progress): Promise<{started: boolean; status: LabStatus}> {
-  validateShape(options.nodes, options.managers)
+export async function labUp(options: {nodes?: number; managers?: number; subnet?: string}, progress: Progress): Promise<{started: boolean; status: LabStatus}> {
+  const nodes = options.nodes ?? DEFAULT_NODES
+  const managers = options.managers ?? Math.min(DEFAULT_MANAGERS, nodes)
+  validateShape(nodes, managers)
   if (options.subnet) validateSubnet(options.subnet)
   checkRequirements()
   const existing = readState()
   if (existing) {
     const status = await labStatus()
     if (status.running) {
-      const sameShape = existing.nodes === options.nodes && existing.managers === options.managers && (!options.subnet || options.subnet === existing.subnet)
-      if (!sameShape) {
+      // Only a shape asked for explicitly can disagree with the running lab.
+      const differs = (options.nodes !== undefined && options.nodes !== existing.nodes) ||
+        (options.managers !== undefined && options.managers !== existing.managers) ||
+        (options.subnet !== undefined && options.subnet !== existing.subnet)
+      if (differs) {
         throw new SwarmnetError(`a lab of ${existing.nodes} nodes (${existing.managers} manager${existing.managers > 1 ? 's' : ''}, ${existing.subnet}) is running; run \`swarmnet lab down\` first to change its shape`)
       }
 
@@ -102,10 +110,10 @@ export async function labUp(options: {nodes: number; managers: number; subnet?: 
     progress(undefined, 'cleaning up the remains of a lab that is not running')
     await teardown(existing)
   } else {
-    await refuseForeign(options.nodes)
+    await refuseForeign(nodes)
   }
 
-  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes: options.nodes, managers: options.managers, createdAt: new Date().toISOString()}
+  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes, managers, createdAt: new Date().toISOString()}
   await checkSubnetFree(state.subnet)
   writeState(state)
   try {

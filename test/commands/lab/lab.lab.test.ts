@@ -101,6 +101,33 @@ describe('swarmnet lab (against the running lab)', () => {
     expect((await onNode('node-1', ['node', 'ls', '--format', '{{.Hostname}} {{.Status}}'])).trim().split('\n')).to.deep.equal(LAB_NODES.map((n) => `${n} Ready`))
   })
 
+  it('lab up without --nodes reports a running lab of any shape', async () => {
+    const result = await swarmnet(['lab', 'up', '--managers', '1', '--json'])
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.json.started).to.equal(false)
+  })
+
+  it('refuses to run without root, saying so, and changes nothing', async () => {
+    // A fresh user namespace makes the CLI an ordinary user (uid 65534) that can still read this checkout.
+    const run = (args: string[]) => {
+      try {
+        execFileSync('unshare', ['--user', process.execPath, 'bin/run.js', ...args], {env: {PATH: process.env.PATH, HOME: '/tmp', CI: '1'}, stdio: 'pipe'})
+        return {code: 0, stderr: ''}
+      } catch (error) {
+        const e = error as {status: number; stderr: Buffer}
+        return {code: e.status, stderr: e.stderr.toString()}
+      }
+    }
+
+    for (const command of [['lab', 'up'], ['lab', 'down']]) {
+      const result = run(command)
+      expect(result.code, command.join(' ')).to.equal(1)
+      expect(result.stderr).to.equal('Error: the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo\n')
+    }
+
+    expect((await swarmnet(['lab', 'status', '--json'])).json.running).to.equal(true)
+  })
+
   it('lab env for an unknown node is a usage error', async () => {
     const result = await swarmnet(['lab', 'env', 'node-7'])
     expect(result.code).to.equal(2)

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 
 import {BIN, cleanEnv, swarmnet} from '../../helpers/cli.js'
-import {nodeSocket} from '../../helpers/lab.js'
+import {nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
 
 /** Runs swarmnet on a real pseudo-terminal (util-linux `script`), typing `keys` after `delayMs`. */
 function onTerminal(args: string[], keys: string, env: NodeJS.ProcessEnv, delayMs = 1500): Promise<{code: number; screen: string}> {
@@ -29,6 +29,24 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
     expect(result.code, result.screen).to.equal(0)
     expect(result.screen).to.include('Which node?')
     expect(result.screen.trim().split('\n').at(-1)).to.equal('10.213.0.12')
+  })
+
+  it('asks for a new network name on a terminal, and for which network to inspect', async function () {
+    this.timeout(30_000)
+    const env = cleanEnv({CI: undefined})
+    try {
+      const created = await onTerminal(['network', 'create', '-H', nodeSocket('node-1')], 'promptnet\r', env)
+      expect(created.code, created.screen).to.equal(0)
+      expect(created.screen).to.match(/Created overlay network promptnet/)
+      const listed = (await swarmnet(['network', 'ls', '--json', '-H', nodeSocket('node-1')])).json.map((n: {name: string}) => n.name)
+      const index = listed.indexOf('promptnet')
+      const inspected = await onTerminal(['network', 'inspect', '-H', nodeSocket('node-1')], `${'\u001B[B'.repeat(index)}\r`, env)
+      expect(inspected.code, inspected.screen).to.equal(0)
+      expect(inspected.screen).to.include('Which network?')
+      expect(inspected.screen).to.match(/promptnet\s+\w{12}\s+overlay\/swarm/)
+    } finally {
+      await removeServicesAndNetworks([], ['promptnet'])
+    }
   })
 
   it('does not prompt when CI is set, even on a terminal', async function () {

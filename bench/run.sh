@@ -19,8 +19,8 @@ sock=unix:///run/swarmnet-lab/node-1/docker.sock
 hyperfine -N --warmup 3 --runs 30 --export-json "$out/version.json" 'node -e 0' "$sn --version" >&2
 hyperfine -N --warmup 3 --runs 30 --export-json "$out/nodes.json" \
   "docker -H $sock node ls --format json" "$sn node ls --json -H $sock" >&2
-hyperfine --runs 3 --prepare "$sn lab down" --export-json "$out/up.json" "$sn lab up" >&2
-hyperfine --runs 3 --prepare "$sn lab up" --export-json "$out/down.json" "$sn lab down" >&2
+hyperfine --runs 3 --prepare "$sn lab down --yes" --export-json "$out/up.json" "$sn lab up" >&2
+hyperfine --runs 3 --prepare "$sn lab up" --export-json "$out/down.json" "$sn lab down --yes" >&2
 $sn lab up >/dev/null 2>&1
 
 node - "$out" <<'JS'

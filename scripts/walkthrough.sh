@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The book's walkthrough (The DevOps 2.1 Toolkit: Docker Swarm, "Docker Swarm Networking and Reverse
 # Proxy") on swarmnet's built-in lab: sets the machine up, starts a real 3-node Swarm, and runs the
-# chapter's steps. Needs Debian and root. Leaves the lab running; `swarmnet lab down` removes it.
+# chapter's steps. Needs Debian and root. Leaves the lab running; `swarmnet lab down --yes` removes it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +36,4 @@ for node in node-1 node-2 node-3; do
   echo
 done
 
-printf '\nThe lab is still running. Try: eval "$(./bin/run.js lab env)"; ./bin/run.js node env node-2; ./bin/run.js lab status\nRemove it with: ./bin/run.js lab down\n' >&2
+printf '\nThe lab is still running. Try: eval "$(./bin/run.js lab env)"; ./bin/run.js node env node-2; ./bin/run.js lab status\nRemove it with: ./bin/run.js lab down --yes\n' >&2

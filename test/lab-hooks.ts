@@ -12,7 +12,7 @@ export const mochaHooks = {
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000)
-    const result = await swarmnet(['lab', 'down', '--json'], {timeoutMs: 100_000})
+    const result = await swarmnet(['lab', 'down', '--yes', '--json'], {timeoutMs: 100_000})
     if (result.code !== 0) throw new Error(`swarmnet lab down failed (exit ${result.code}): ${result.stderr || result.stdout}`)
   },
 }

@@ -31,11 +31,11 @@ export async function askText(options: {message: string; answeredBy: string; jso
 }
 
 /** Confirms a destructive action; default No. `--yes` answers it; without a terminal, `--yes` is required. */
-export async function confirmDestructive(options: {message: string; yes: boolean; json?: boolean}): Promise<boolean> {
+export async function confirmDestructive(options: {question: string; action: string; yes: boolean; json?: boolean}): Promise<boolean> {
   if (options.yes) return true
-  if (!canPrompt({json: options.json})) throw new UsageError(`${options.message} needs confirmation; pass --yes (no terminal to ask on)`)
+  if (!canPrompt({json: options.json})) throw new UsageError(`${options.action} needs confirmation; pass --yes (no terminal to ask on)`)
   const {confirm} = await import('@inquirer/prompts')
-  return ask(() => confirm({message: options.message, default: false}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), '--yes')
+  return ask(() => confirm({message: options.question, default: false}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), '--yes')
 }
 
 async function ask<T>(prompt: () => Promise<T>, answeredBy: string): Promise<T> {

@@ -1,4 +1,4 @@
-import type {Engine, SwarmNode} from './docker/engine.js'
+import type {SwarmNode} from './docker/engine.js'
 import {type Endpoint, formatEndpoint} from './docker/endpoint.js'
 import type {NodeRoute} from './docker/node-engines.js'
 import {UsageError} from './errors.js'
@@ -12,10 +12,6 @@ export function findNode(nodes: SwarmNode[], ref: string): SwarmNode {
   if (byPrefix.length === 1) return byPrefix[0]
   if (byPrefix.length > 1) throw new UsageError(`node id prefix "${ref}" is ambiguous: ${byPrefix.map((n) => n.hostname).join(', ')}`)
   throw new UsageError(`unknown node "${ref}"; the swarm's nodes are ${nodes.map((n) => n.hostname).join(', ') || 'none'}`)
-}
-
-export async function getNode(engine: Engine, ref: string): Promise<SwarmNode> {
-  return findNode(await engine.listNodes(), ref)
 }
 
 /**

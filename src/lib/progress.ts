@@ -20,6 +20,6 @@ export async function withSpinner<T>(text: string, work: () => Promise<T>, optio
 }
 
 /** One line of progress on stderr (never stdout, which carries data). */
-export function note(line: string, options: {quiet?: boolean} = {}): void {
-  if (!options.quiet) process.stderr.write(`${line}\n`)
+export function note(line: string): void {
+  process.stderr.write(`${line}\n`)
 }

@@ -124,5 +124,3 @@ function lastLines(file: string): string {
     return `see ${file}`
   }
 }
-
-export const LAB_SSH_USER = 'root'

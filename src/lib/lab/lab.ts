@@ -4,10 +4,10 @@ import path from 'node:path'
 import type {Engine} from '../docker/engine.js'
 import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
 import type {EnvVars} from '../shell-env.js'
-import {LAB_SSH_USER, socketEngine, sshBanner, startDockerd, startSshd} from './daemons.js'
+import {socketEngine, sshBanner, startDockerd, startSshd} from './daemons.js'
 import {checkSubnetFree, createBridge, createNodeNetwork, linkExists, netnsExists} from './host-network.js'
 import {buildRootfs, importImages, missingImages} from './images.js'
-import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, type NodeLayout, paths} from './layout.js'
+import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, LAB_SSH_USER, type NodeLayout, paths} from './layout.js'
 import {makeCertificateAuthority, makeServerCertificate, writePrivate} from './pki.js'
 import {type LabState, layoutsOf, readState, roleOf, writeState} from './state.js'
 import {writeStores} from './stores.js'
@@ -198,10 +198,15 @@ async function refuseForeign(count: number): Promise<void> {
   }
 }
 
+/** The running (or broken) lab's record, after checking that lab commands can run here. */
+export function labRecord(): LabState | undefined {
+  checkRequirements()
+  return readState()
+}
+
 /** Removes everything the lab made; fails if anything is left. */
 export async function labDown(progress: Progress): Promise<{removed: boolean}> {
-  checkRequirements()
-  const state = readState()
+  const state = labRecord()
   if (!state) {
     await refuseForeign(9)
     return {removed: false}

@@ -6,6 +6,7 @@ export const LAB_RUN_DIR = '/run/swarmnet-lab'
 export const BRIDGE = 'swarmnet0'
 export const DEFAULT_SUBNET = '10.213.0.0/24'
 export const ENGINE_PORT = 2376
+export const LAB_SSH_USER = 'root'
 export const FIREWALL_COMMENT = 'swarmnet-lab'
 export const IMAGES = {goDemo: 'swarmnet-lab/go-demo:latest', proxy: 'swarmnet-lab/proxy:latest'} as const
 

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {paths} from './layout.js'
@@ -34,10 +34,6 @@ async function issue(options: {dir: string; name: string; subject: string; exten
   await run('openssl', ['req', '-x509', ...EC, '-keyout', key, '-out', cert, '-subj', options.subject, ...DAYS,
     '-CA', path.join(paths.pki, 'ca.pem'), '-CAkey', path.join(paths.pki, 'ca-key.pem'),
     ...options.extensions.flatMap((e) => ['-addext', e]), '-addext', 'basicConstraints=CA:FALSE'])
-}
-
-export function hasCertificateAuthority(): boolean {
-  return existsSync(path.join(paths.pki, 'ca.pem'))
 }
 
 /** Writes a file with restrictive permissions when it holds a key. */

@@ -2,8 +2,7 @@ import {chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'n
 import path from 'node:path'
 
 import {contextId} from '../docker/contexts.js'
-import {LAB_SSH_USER} from './daemons.js'
-import {ENGINE_PORT, type NodeLayout, paths} from './layout.js'
+import {ENGINE_PORT, LAB_SSH_USER, type NodeLayout, paths} from './layout.js'
 import {writePrivate} from './pki.js'
 
 /**

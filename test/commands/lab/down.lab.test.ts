@@ -28,7 +28,12 @@ describe('swarmnet lab down', () => {
 
   it('removes everything the lab made, refuses to touch what it did not, and comes back up', async function () {
     this.timeout(240_000)
-    const down = await swarmnet(['lab', 'down', '--json'], {timeoutMs: 60_000})
+    const refused = await swarmnet(['lab', 'down'])
+    expect(refused.code).to.equal(2)
+    expect(refused.stderr).to.equal('Error: removing the lab needs confirmation; pass --yes (no terminal to ask on)\n')
+    expect((await swarmnet(['lab', 'status', '--json'])).json.running).to.equal(true)
+
+    const down = await swarmnet(['lab', 'down', '--yes', '--json'], {timeoutMs: 60_000})
     expect(down.code, down.stderr).to.equal(0)
     expect(down.json.removed).to.equal(true)
     expect(traces()).to.deep.equal([])

@@ -119,7 +119,7 @@ describe('swarmnet lab (against the running lab)', () => {
       }
     }
 
-    for (const command of [['lab', 'up'], ['lab', 'down']]) {
+    for (const command of [['lab', 'up'], ['lab', 'down', '--yes']]) {
       const result = run(command)
       expect(result.code, command.join(' ')).to.equal(1)
       expect(result.stderr).to.equal('Error: the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo\n')

@@ -49,6 +49,15 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
     }
   })
 
+  it('lab down asks first and defaults to No', async function () {
+    this.timeout(30_000)
+    const result = await onTerminal(['lab', 'down'], '\r', cleanEnv({CI: undefined}))
+    expect(result.code, result.screen).to.equal(0)
+    expect(result.screen).to.match(/Remove the lab \(3 nodes, with every service, container and file in it\)\? \(y\/N\)/)
+    expect(result.screen).to.include('Nothing removed.')
+    expect((await swarmnet(['lab', 'status', '--json'])).json.running).to.equal(true)
+  })
+
   it('does not prompt when CI is set, even on a terminal', async function () {
     this.timeout(30_000)
     const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\r', cleanEnv({CI: '1'}), 0)

@@ -52,6 +52,7 @@ describe('bad input: one-line errors, exit codes, nothing changed', () => {
     {name: 'unknown network', args: ['network', 'inspect', 'nope', '-H', manager], code: 2, error: /^unknown network "nope"; overlay networks are /},
     {name: 'missing NAME without a terminal', args: ['network', 'create', '-H', manager], code: 2, error: /^missing argument NAME; pass it on the command line \(no terminal to ask on\)$/},
     {name: 'unexpected extra argument', args: ['network', 'inspect', 'a', 'b', '-H', manager], code: 2, error: /^Unexpected argument: b \(see --help\)$/},
+    {name: 'unknown command', args: ['nod', 'ls'], code: 2, error: /^unknown command "nod ls"; did you mean "node ls"\? see swarmnet --help$/},
     {name: 'unknown flag', args: ['node', 'ls', '--colour'], code: 2, error: /^Nonexistent flag: --colour/},
     {name: 'lab with no nodes', args: ['lab', 'up', '--nodes', '0'], code: 2, error: /^invalid --nodes "0": expected a whole number from 1 to 9$/},
     {name: 'more managers than nodes', args: ['lab', 'up', '--managers', '4'], code: 2, error: /^invalid --managers "4": expected a whole number from 1 to --nodes \(3\)$/},

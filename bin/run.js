@@ -5,7 +5,8 @@ const noColor = (process.env.NO_COLOR ?? '') !== '' || argv.includes('--no-color
 if (noColor) process.env.FORCE_COLOR = '0'
 
 process.on('SIGINT', () => {
-  process.stderr.write('\ninterrupted\n')
+  if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({error: {message: 'interrupted', code: 'EINTERRUPTED', exitCode: 130}})}\n`)
+  else process.stderr.write('\ninterrupted\n')
   process.exit(130)
 })
 

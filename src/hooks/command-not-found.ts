@@ -6,7 +6,9 @@ const hook: Hook.CommandNotFound = async function (options) {
   const commands = options.config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', ' '))
   const nearest = commands.map((c) => [c, distance(typed, c)] as const).sort((a, b) => a[1] - b[1])[0]
   const hint = nearest && nearest[1] <= 3 ? `did you mean "${nearest[0]}"? ` : ''
-  process.stderr.write(`Error: unknown command "${typed}"; ${hint}see ${options.config.bin} --help\n`)
+  const message = `unknown command "${typed}"; ${hint}see ${options.config.bin} --help`
+  if (options.argv?.includes('--json')) process.stdout.write(`${JSON.stringify({error: {message, code: 'EUSAGE', exitCode: 2}})}\n`)
+  else process.stderr.write(`Error: ${message}\n`)
   process.exit(2)
 }
 

@@ -147,7 +147,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
 
 /** Maps any failure to one line and an exit code: ours, oclif's parse errors (2), prompts, the rest (1). */
 export function describeFailure(error: Error & {oclif?: {exit?: number}; code?: string}): {message: string; exitCode: number; code: string} {
-  if (error instanceof SwarmnetError) return {message: error.message, exitCode: error.exitCode, code: error.code}
+  if (error instanceof SwarmnetError) return {message: oneLine(error.message), exitCode: error.exitCode, code: error.code}
   if (error.name === 'ExitPromptError') return {message: 'interrupted', exitCode: ExitCode.interrupted, code: 'EINTERRUPTED'}
   // oclif's parser errors (missing args, unknown flags, bad options) are usage errors.
   if (error.oclif?.exit === 2 || /Parse|Args|Flag/.test(error.constructor?.name ?? '')) {

@@ -32,8 +32,8 @@ export function loadConfig(env: Env = process.env): SwarmnetConfig {
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (error) {
-    throw new UsageError(`${file} is not valid JSON: ${(error as Error).message}`)
+  } catch {
+    throw new UsageError(`${file} is not valid JSON`)
   }
 
   const nodes = (raw as {nodes?: unknown})?.nodes ?? {}

@@ -89,13 +89,9 @@ export async function pickOverlay(engine: Engine, json: boolean): Promise<string
 }
 
 async function findNetwork(engine: Engine, ref: string): Promise<NetworkSummary> {
-  const networks = await engine.listNetworks()
-  const found = networks.find((n) => n.name === ref || n.id === ref) ?? uniquePrefix(networks, ref)
-  if (!found) {
-    const overlays = networks.filter((n) => n.driver === 'overlay').map((n) => n.name)
-    throw new UsageError(`unknown network "${ref}"; overlay networks are ${overlays.join(', ') || 'none'}`)
-  }
-
+  const overlays = (await engine.listNetworks()).filter((n) => n.driver === 'overlay')
+  const found = overlays.find((n) => n.name === ref || n.id === ref) ?? uniquePrefix(overlays, ref)
+  if (!found) throw new UsageError(`unknown overlay network "${ref}"; overlay networks are ${overlays.map((n) => n.name).join(', ') || 'none'}`)
   return found
 }
 

@@ -6,9 +6,13 @@ export async function withSpinner<T>(text: string, work: () => Promise<T>, optio
   if (options.quiet || !process.stderr.isTTY) return work()
   let spinner: {stop(): unknown} | undefined
   let done = false
-  const timer = setTimeout(async () => {
-    const {default: ora} = await import('ora')
-    if (!done) spinner = ora({text, stream: process.stderr}).start()
+  const timer = setTimeout(() => {
+    import('ora').then(
+      ({default: ora}) => {
+        if (!done) spinner = ora({text, stream: process.stderr}).start()
+      },
+      () => {}, // a spinner is a nicety; never fail the work for it
+    )
   }, 300)
   try {
     return await work()

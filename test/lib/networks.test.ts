@@ -64,6 +64,6 @@ describe('networks', () => {
     const engine = fakeEngine({listNetworks: async () => [overlay('n1', 'proxy')]})
     const error = await inspectOverlay(engine, 'nope').catch((e: Error) => e)
     expect(error).to.be.instanceOf(UsageError)
-    expect(String(error)).to.match(/unknown network "nope"; overlay networks are proxy/)
+    expect(String(error)).to.match(/unknown overlay network "nope"; overlay networks are proxy/)
   })
 })

@@ -46,6 +46,10 @@ describe('describeFailure', () => {
     expect(describeFailure(parse)).to.deep.equal({message: 'Missing 1 required arg: name network name (see --help)', exitCode: 2, code: 'EUSAGE'})
   })
 
+  it('never lets a multi-line message through', () => {
+    expect(describeFailure(new SwarmnetError('first\n  second')).message).to.equal('first second')
+  })
+
   it('maps an interrupted prompt to 130', () => {
     expect(describeFailure(Object.assign(new Error('x'), {name: 'ExitPromptError'})).exitCode).to.equal(130)
   })

@@ -20,7 +20,7 @@ export default class LabDown extends SwarmnetCommand<typeof LabDown> {
       return {removed: false}
     }
 
-    const result = await labDown((node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`))
+    const result = await labDown((node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`), state)
     this.log(result.removed ? 'Lab removed; nothing is left.' : 'No lab to remove.')
     return result
   }

@@ -31,7 +31,7 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
     const elapsedMs = Date.now() - started
     note(result.started ? `Lab up in ${(elapsedMs / 1000).toFixed(1)}s.` : 'The lab is already running.')
     this.log(renderLabNodes(result.status))
-    this.log(colour.dim(`\nPoint docker and swarmnet at it with: eval "$(${this.config.bin} lab env)"`))
+    note(colour.dim(`\nPoint docker and swarmnet at it with: eval "$(${this.config.bin} lab env)"`))
     return {...result.status, started: result.started, elapsedMs}
   }
 }

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {SwarmnetCommand} from '../../lib/base-command.js'
 import {UsageError} from '../../lib/errors.js'
 import {askText} from '../../lib/interactive.js'
-import {type OverlayNetwork, createOverlay} from '../../lib/networks.js'
+import {type OverlayNetwork, createOverlay, validateNetworkSpec} from '../../lib/networks.js'
 
 export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate> {
   static summary = 'Create an overlay network'
@@ -26,7 +26,7 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
 
   async run(): Promise<OverlayNetwork> {
     const name = this.args.name ?? (await askText({message: 'Name of the new overlay network:', answeredBy: 'argument NAME', json: this.jsonEnabled()}))
-    const network = await createOverlay(await this.engine(), {
+    const spec = {
       name,
       attachable: this.flags.attachable,
       encrypted: this.flags.encrypted,
@@ -34,7 +34,10 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
       gateway: this.flags.gateway,
       mtu: this.flags.mtu === undefined ? undefined : parseMtu(this.flags.mtu),
       labels: parseLabels(this.flags.label ?? []),
-    })
+    }
+    // Every value is checked before any connection is made.
+    validateNetworkSpec(spec)
+    const network = await createOverlay(await this.engine(), spec)
     this.log(`Created overlay network ${network.name} (${network.id.slice(0, 12)}, ${network.subnets.map((s) => s.subnet).join(', ')})`)
     return network
   }

@@ -30,7 +30,6 @@ export interface Engine {
 export interface EngineInfo {
   name: string
   serverVersion: string
-  apiVersion?: string
   os: string
   swarm: {
     state: 'inactive' | 'pending' | 'active' | 'error' | 'locked'

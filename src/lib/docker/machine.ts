@@ -47,8 +47,8 @@ export function readMachine(name: string, env: Env = process.env): Machine {
   let config: {Driver?: Record<string, unknown>; DriverName?: string; HostOptions?: {AuthOptions?: Record<string, unknown>}}
   try {
     config = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (error) {
-    throw new UsageError(`${file} is not a valid docker-machine config: ${(error as Error).message}`)
+  } catch {
+    throw new UsageError(`${file} is not a valid docker-machine config (not JSON)`)
   }
 
   const driver = config.Driver ?? {}

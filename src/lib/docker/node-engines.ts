@@ -86,7 +86,9 @@ export class NodeEngines {
           throw new SwarmnetError(`${engine.target} is ${info.name || 'another engine'} (node ${info.swarm.nodeId || 'outside the swarm'}), not ${node.hostname}`)
         }
 
-        return {node, engine, endpoint, via: candidate.via, name: candidate.name}
+        // For SSH, the session knows the user and port the SSH config resolved: what plain docker needs.
+        const reached = endpoint.kind === 'ssh' ? parseDockerHost(engine.target, 'the SSH session') : endpoint
+        return {node, engine, endpoint: reached, via: candidate.via, name: candidate.name}
       } catch (error) {
         failures.push(`${candidate.via}: ${reasonOf(error)}`)
         await engine?.close()
@@ -99,7 +101,8 @@ export class NodeEngines {
   private candidates(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Candidate[] {
     const {env} = this.settings
     const mapping = this.config.nodes[node.hostname] ?? this.config.nodes[node.id] ?? this.config.nodes[node.address]
-    const managerTls = this.manager.resolved.endpoint.kind === 'tcp' ? this.manager.resolved.endpoint.tls : undefined
+    // Only verified TLS is reused: a context's SkipTLSVerify applies to that context's engine alone.
+    const managerTls = this.manager.resolved.endpoint.kind === 'tcp' && this.manager.resolved.endpoint.tls?.verify ? this.manager.resolved.endpoint.tls : undefined
     const managerPort = this.manager.resolved.endpoint.kind === 'tcp' ? this.manager.resolved.endpoint.port : 2376
     return [
       mapping
@@ -116,7 +119,7 @@ export class NodeEngines {
         : {via: 'ssh', skip: 'the swarm reports no address for the node'},
       managerTls && node.address
         ? {via: 'tcp', endpoint: () => ({kind: 'tcp', host: node.address, port: managerPort, tls: managerTls})}
-        : {via: 'tcp', skip: 'the manager connection has no TLS material to reuse'},
+        : {via: 'tcp', skip: 'the manager connection has no verified TLS material to reuse'},
     ]
   }
 }

@@ -7,7 +7,7 @@ import {openEngine} from '../docker/connect.js'
 import type {Engine} from '../docker/engine.js'
 import {SwarmnetError, oneLine} from '../errors.js'
 import {netnsPath} from './host-network.js'
-import {ENGINE_PORT, type NodeLayout, paths} from './layout.js'
+import {ENGINE_PORT, NODE_PRIVATE_PATHS, type NodeLayout, paths} from './layout.js'
 import {run, waitFor, which} from './system.js'
 
 const START_TIMEOUT_MS = 30_000
@@ -46,13 +46,20 @@ export async function startDockerd(node: NodeLayout): Promise<{pid: number; engi
     '--cgroup-parent', node.cgroupParent,
   ]
   const log = openSync(node.log, 'a')
-  // `ip netns exec` remounts /sys and breaks dockerd's cgroup detection; nsenter does not.
-  const child = spawn('nsenter', [`--net=${netnsPath(node)}`, 'unshare', '--uts', '--', 'sh', '-c', `hostname ${node.name} && exec "$@"`, 'sh', ...dockerd], {
+  // Own network, UTS (hostname) and mount namespaces. `ip netns exec` would remount /sys and break
+  // dockerd's cgroup detection; nsenter does not. Mounts made in the private mount namespace vanish
+  // with its last process, so a killed node leaves none behind.
+  const isolate = NODE_PRIVATE_PATHS.map((dir) => `mount -t tmpfs -o mode=0755 swarmnet-lab ${dir}`).join(' && ')
+  const script = `hostname ${node.name} && ${isolate} && exec "$@"`
+  const child = spawn('nsenter', [`--net=${netnsPath(node)}`, 'unshare', '--uts', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', ...dockerd], {
     detached: true,
     stdio: ['ignore', log, log],
   })
   closeSync(log)
   let exited: string | undefined
+  child.on('error', (error) => {
+    exited = `could not start: ${error.message}`
+  })
   child.on('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`
   })
@@ -95,9 +102,8 @@ export async function startSshd(node: NodeLayout, dockerdPid: number): Promise<v
   if (!existsSync(hostKey)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${node.name}`, '-f', hostKey])
   const config = path.join(node.sshDir, 'sshd_config')
   writeFileSync(config, sshdConfigFor(node))
-  // sshd's privilege separation directory; Debian creates it from its init scripts, which never ran here.
-  mkdirSync('/run/sshd', {recursive: true, mode: 0o755})
-  await run('nsenter', [`--net=${netnsPath(node)}`, `--uts=/proc/${dockerdPid}/ns/uts`, sshd, '-f', config, '-E', path.join(node.sshDir, 'sshd.log')])
+  const ns = `/proc/${dockerdPid}/ns`
+  await run('nsenter', [`--net=${netnsPath(node)}`, `--uts=${ns}/uts`, `--mount=${ns}/mnt`, sshd, '-f', config, '-E', path.join(node.sshDir, 'sshd.log')])
   await waitFor(`${node.name}: sshd`, START_TIMEOUT_MS, () => sshBanner(node.ip))
 }
 

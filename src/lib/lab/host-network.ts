@@ -50,6 +50,10 @@ export async function removeBridge(): Promise<void> {
   while ((await run('iptables', ['-D', ...FORWARD_RULE], {allowFail: true})).code === 0);
 }
 
+export async function firewallRuleExists(): Promise<boolean> {
+  return (await run('iptables', ['-C', ...FORWARD_RULE], {allowFail: true})).code === 0
+}
+
 /** Refuses a subnet some other interface already routes: the lab must not shadow a real network. */
 export async function checkSubnetFree(subnet: string): Promise<void> {
   const {stdout} = await run('ip', ['-4', 'route', 'show', 'to', 'match', subnet.split('/')[0]])

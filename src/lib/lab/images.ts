@@ -1,5 +1,4 @@
-import {createHash} from 'node:crypto'
-import {chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -9,12 +8,12 @@ import {IMAGES, paths} from './layout.js'
 import {run, which} from './system.js'
 
 /** The programs that run inside the lab's images (lab equipment, not part of the CLI). */
-export const EQUIPMENT_DIR = fileURLToPath(new URL('../../../lab/images/', import.meta.url))
+const EQUIPMENT_DIR = fileURLToPath(new URL('../../../lab/images/', import.meta.url))
 
 const APPLETS = ['sh', 'ash', 'cat', 'echo', 'env', 'grep', 'head', 'hostname', 'id', 'ip', 'kill', 'ls', 'mkdir', 'nc', 'netstat', 'nslookup', 'ping', 'ps', 'rm', 'sed', 'sleep', 'tail', 'top', 'traceroute', 'true', 'wget']
 
 /** What each lab image runs. Both share one root filesystem, so the second import stores no new layer. */
-export const IMAGE_SPECS = [
+const IMAGE_SPECS = [
   {tag: IMAGES.goDemo, changes: ['CMD ["node", "/srv/go-demo/server.mjs"]', 'EXPOSE 8080', 'LABEL org.swarmnet.lab=go-demo']},
   {tag: IMAGES.proxy, changes: ['CMD ["node", "/srv/proxy/server.mjs"]', 'EXPOSE 80 443 8080', 'LABEL org.swarmnet.lab=proxy']},
 ] as const
@@ -27,16 +26,12 @@ interface Binaries {
 
 /**
  * Assembles the images' root filesystem from this machine's own node, haproxy and busybox plus the
- * shared libraries they load (no registry exists here), as a tarball cached by its inputs.
+ * shared libraries they load (no registry exists here), as a tarball in the lab's directory.
  */
 export async function buildRootfs(): Promise<string> {
   const binaries = findBinaries()
-  const tarball = path.join(paths.imageCache, 'rootfs.tar')
-  const keyFile = path.join(paths.imageCache, 'rootfs.key')
-  const key = inputsKey(binaries)
-  if (existsSync(tarball) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) return tarball
-
-  const root = path.join(paths.imageCache, 'rootfs')
+  const tarball = path.join(paths.imageBuild, 'rootfs.tar')
+  const root = path.join(paths.imageBuild, 'rootfs')
   rmSync(root, {recursive: true, force: true})
   for (const dir of ['bin', 'usr/bin', 'usr/sbin', 'etc', 'tmp', 'var/run', 'run', 'cfg', 'srv', 'root', 'proc', 'sys', 'dev']) mkdirSync(path.join(root, dir), {recursive: true})
   chmodSync(path.join(root, 'tmp'), 0o1777)
@@ -57,7 +52,6 @@ export async function buildRootfs(): Promise<string> {
   copyTree(path.join(EQUIPMENT_DIR, 'proxy'), path.join(root, 'srv/proxy'))
   await run('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', tarball, '.'], {timeoutMs: 120_000})
   rmSync(root, {recursive: true, force: true})
-  writeFileSync(keyFile, key)
   return tarball
 }
 
@@ -81,18 +75,6 @@ function findBinaries(): Binaries {
   if (!haproxy) throw new SwarmnetError('the lab images need haproxy on this machine: apt-get install -y haproxy')
   if (!busybox) throw new SwarmnetError('the lab images need busybox on this machine: apt-get install -y busybox-static')
   return {node, haproxy, busybox}
-}
-
-/** Changes whenever a binary or a file of the equipment changes. */
-function inputsKey(binaries: Binaries): string {
-  const hash = createHash('sha256')
-  for (const file of Object.values(binaries)) {
-    const stat = statSync(file)
-    hash.update(`${file}:${stat.size}:${stat.mtimeMs}\n`)
-  }
-
-  for (const file of listFiles(EQUIPMENT_DIR)) hash.update(file).update(readFileSync(file))
-  return hash.digest('hex')
 }
 
 async function sharedLibraries(binaries: string[]): Promise<string[]> {

@@ -7,7 +7,7 @@ import type {EnvVars} from '../shell-env.js'
 import {socketEngine, sshBanner, startDockerd, startSshd} from './daemons.js'
 import {checkSubnetFree, createBridge, createNodeNetwork, linkExists, netnsExists} from './host-network.js'
 import {buildRootfs, importImages, missingImages} from './images.js'
-import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, LAB_SSH_USER, type NodeLayout, paths} from './layout.js'
+import {BRIDGE, DEFAULT_SUBNET, ENGINE_PORT, LAB_DIR, LAB_SSH_USER, NODE_PRIVATE_PATHS, type NodeLayout, paths} from './layout.js'
 import {makeCertificateAuthority, makeServerCertificate, writePrivate} from './pki.js'
 import {type LabState, layoutsOf, readState, roleOf, writeState} from './state.js'
 import {writeStores} from './stores.js'
@@ -45,7 +45,15 @@ export type Progress = (node: string | undefined, step: string) => void
 export const DEFAULT_NODES = 3
 export const DEFAULT_MANAGERS = 1
 
-const REQUIREMENTS: [binary: string, pkg: string][] = [
+/** Directories the nodes mount over (see NODE_PRIVATE_PATHS) and sshd's privilege separation directory. */
+const HOST_DIRS = [...NODE_PRIVATE_PATHS, '/run/sshd']
+
+type Requirement = [binary: string, pkg: string]
+
+/** What tearing a lab down needs: fewer programs than starting one, so a lab can always be removed. */
+const TEARDOWN_REQUIREMENTS: Requirement[] = [['ip', 'iproute2'], ['iptables', 'iptables'], ['umount', 'mount']]
+
+const REQUIREMENTS: Requirement[] = [
   ['dockerd', 'docker.io'],
   ['docker', 'docker.io'],
   ['sshd', 'openssh-server'],
@@ -58,13 +66,14 @@ const REQUIREMENTS: [binary: string, pkg: string][] = [
   ['unshare', 'util-linux'],
   ['openssl', 'openssl'],
   ['tar', 'tar'],
+  ...TEARDOWN_REQUIREMENTS,
 ]
 
 /** The lab needs Linux, root and a few programs; anything missing is one error saying what to install. */
-export function checkRequirements(host = {platform: process.platform as string, uid: process.getuid?.(), find: (binary: string) => which(binary)}): void {
+export function checkRequirements(host = {platform: process.platform as string, uid: process.getuid?.(), find: (binary: string) => which(binary)}, needs = REQUIREMENTS): void {
   if (host.platform !== 'linux') throw new SwarmnetError(`the lab needs Linux network namespaces; this is ${host.platform}`)
   if (host.uid !== 0) throw new SwarmnetError('the lab needs root (it creates network namespaces, a bridge and daemons); run it with sudo')
-  const missing = REQUIREMENTS.filter(([binary]) => !host.find(binary))
+  const missing = needs.filter(([binary]) => !host.find(binary))
   if (missing.length > 0) {
     const packages = [...new Set(missing.map(([, pkg]) => pkg))]
     throw new SwarmnetError(`the lab needs ${missing.map(([b]) => b).join(', ')}: apt-get install -y ${packages.join(' ')}`)
@@ -113,10 +122,12 @@ export async function labUp(options: {nodes?: number; managers?: number; subnet?
     await refuseForeign(nodes)
   }
 
-  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes, managers, createdAt: new Date().toISOString()}
+  const createdDirs = HOST_DIRS.filter((dir) => !existsSync(dir))
+  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes, managers, createdAt: new Date().toISOString(), createdDirs}
   await checkSubnetFree(state.subnet)
   writeState(state)
   try {
+    for (const dir of createdDirs) mkdirSync(dir, {recursive: true, mode: 0o755})
     await build(state, progress)
   } catch (error) {
     progress(undefined, `failed: ${reasonOf(error)}; removing what was made`)
@@ -137,12 +148,11 @@ async function build(state: LabState, progress: Progress): Promise<void> {
   ])
   writePrivate(paths.authorizedKeys, readFileSync(`${paths.sshKey}.pub`))
   const rootfs = buildRootfs()
-  rootfs.catch(() => {})
-  await createBridge(state.subnet)
-
   const engines = new Map<string, Engine>()
   try {
-    await Promise.all(
+    await createBridge(state.subnet)
+    // Every node settles before a failure is reported, so cleanup never races a node still starting.
+    await settleAll(
       nodes.map(async (node) => {
         await createNodeNetwork(node, state.subnet)
         await makeServerCertificate(node.tlsDir, node)
@@ -155,7 +165,7 @@ async function build(state: LabState, progress: Progress): Promise<void> {
     )
     await formSwarm(state, nodes, engines, progress)
     const tarball = await rootfs
-    await Promise.all(
+    await settleAll(
       nodes.map(async (node) => {
         await importImages(engines.get(node.name)!, tarball)
         progress(node.name, 'lab images imported')
@@ -163,8 +173,15 @@ async function build(state: LabState, progress: Progress): Promise<void> {
     )
     writeStores(nodes)
   } finally {
+    await rootfs.catch(() => {})
     await Promise.all([...engines.values()].map((engine) => engine.close()))
   }
+}
+
+/** Like Promise.all, but waits for every task to finish before rejecting with the first failure. */
+async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(tasks)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 /** node-1 initialises; further managers join one at a time (raft), workers all at once. */
@@ -198,15 +215,14 @@ async function refuseForeign(count: number): Promise<void> {
   }
 }
 
-/** The running (or broken) lab's record, after checking that lab commands can run here. */
+/** The running (or broken) lab's record, after checking that it could be torn down here. */
 export function labRecord(): LabState | undefined {
-  checkRequirements()
+  checkRequirements(undefined, TEARDOWN_REQUIREMENTS)
   return readState()
 }
 
 /** Removes everything the lab made; fails if anything is left. */
-export async function labDown(progress: Progress): Promise<{removed: boolean}> {
-  const state = labRecord()
+export async function labDown(progress: Progress, state = labRecord()): Promise<{removed: boolean}> {
   if (!state) {
     await refuseForeign(9)
     return {removed: false}
@@ -314,4 +330,3 @@ export function labEnv(nodeName?: string): {node: string; vars: EnvVars} {
   }
 }
 
-export {readState} from './state.js'

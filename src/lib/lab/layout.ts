@@ -8,6 +8,13 @@ export const DEFAULT_SUBNET = '10.213.0.0/24'
 export const ENGINE_PORT = 2376
 export const LAB_SSH_USER = 'root'
 export const FIREWALL_COMMENT = 'swarmnet-lab'
+/**
+ * Paths dockerd 20.10 and containerd 1.6 write to whatever --data-root and --exec-root say (trust
+ * key, plugin sockets, load-balancer sandbox files, shim sockets). Each node gets a private tmpfs on
+ * them, in its own mount namespace, so nodes neither share them nor leave anything in the host's.
+ */
+export const NODE_PRIVATE_PATHS = ['/etc/docker', '/var/lib/docker', '/run/docker', '/run/containerd']
+
 export const IMAGES = {goDemo: 'swarmnet-lab/go-demo:latest', proxy: 'swarmnet-lab/proxy:latest'} as const
 
 export const paths = {
@@ -20,7 +27,7 @@ export const paths = {
   authorizedKeys: path.join(LAB_DIR, 'ssh', 'authorized_keys'),
   machineStore: path.join(LAB_DIR, 'machine'),
   dockerConfig: path.join(LAB_DIR, 'docker'),
-  imageCache: path.join(LAB_DIR, 'images'),
+  imageBuild: path.join(LAB_DIR, 'images'),
 }
 
 /** One node's names and places. */

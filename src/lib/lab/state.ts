@@ -1,7 +1,7 @@
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {SwarmnetError} from '../errors.js'
+import {SwarmnetError, oneLine} from '../errors.js'
 import {type NodeLayout, nodeLayout, paths} from './layout.js'
 
 /** What `lab up` made: written before anything is created, so a killed run can always be cleaned up. */
@@ -11,20 +11,30 @@ export interface LabState {
   nodes: number
   managers: number
   createdAt: string
+  /** Mount points of NODE_PRIVATE_PATHS that did not exist and the lab made; removed again when empty. */
+  createdDirs: string[]
 }
 
 export function readState(): LabState | undefined {
   if (!existsSync(paths.state)) return undefined
+  let state: Partial<LabState>
   try {
-    return JSON.parse(readFileSync(paths.state, 'utf8')) as LabState
+    state = JSON.parse(readFileSync(paths.state, 'utf8'))
   } catch (error) {
-    throw new SwarmnetError(`cannot read the lab's record ${paths.state}: ${(error as Error).message}`)
+    throw new SwarmnetError(`the lab's record ${paths.state} is unreadable (${oneLine((error as Error).message)}); remove the lab's remains by hand, then delete the file`)
   }
+
+  const valid = state.version === 1 && Number.isInteger(state.nodes) && Number.isInteger(state.managers) && typeof state.subnet === 'string' && Array.isArray(state.createdDirs)
+  if (!valid) throw new SwarmnetError(`the lab's record ${paths.state} is not one this swarmnet wrote; remove the lab's remains by hand, then delete the file`)
+  return state as LabState
 }
 
+/** Written to a temporary file and renamed, so a killed run never leaves half a record. */
 export function writeState(state: LabState): void {
   mkdirSync(path.dirname(paths.state), {recursive: true, mode: 0o755})
-  writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`)
+  const temporary = `${paths.state}.tmp`
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`)
+  renameSync(temporary, paths.state)
 }
 
 export function layoutsOf(state: Pick<LabState, 'nodes' | 'subnet'>): NodeLayout[] {

@@ -2,8 +2,8 @@ import {existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync} from
 import path from 'node:path'
 
 import {SwarmnetError} from '../errors.js'
-import {removeBridge, removeNodeNetwork} from './host-network.js'
-import {LAB_DIR, LAB_RUN_DIR, type NodeLayout, paths} from './layout.js'
+import {firewallRuleExists, linkExists, netnsExists, removeBridge, removeNodeNetwork} from './host-network.js'
+import {BRIDGE, FIREWALL_COMMENT, LAB_DIR, LAB_RUN_DIR, type NodeLayout, paths} from './layout.js'
 import {type LabState, layoutsOf} from './state.js'
 import {run, sleep} from './system.js'
 
@@ -21,6 +21,7 @@ export async function teardown(state: LabState): Promise<void> {
   for (const node of nodes) await removeNodeNetwork(node)
   await removeBridge()
   for (const node of nodes) removeCgroups(node)
+  for (const dir of [...state.createdDirs].reverse()) removeIfEmpty(dir)
   rmSync(LAB_RUN_DIR, {recursive: true, force: true})
   for (const entry of existsSync(LAB_DIR) ? readdirSync(LAB_DIR) : []) {
     if (entry !== path.basename(paths.state)) rmSync(path.join(LAB_DIR, entry), {recursive: true, force: true})
@@ -32,20 +33,24 @@ export async function teardown(state: LabState): Promise<void> {
   rmSync(LAB_DIR, {recursive: true, force: true})
 }
 
-/** What of a lab is still on the machine: for `lab down` to prove it left nothing, and for tests. */
-export async function leftovers(state: Pick<LabState, 'nodes' | 'subnet'>): Promise<string[]> {
+/** What of a lab is still on the machine, so that `lab down` can prove it left nothing. */
+async function leftovers(state: LabState): Promise<string[]> {
   const nodes = layoutsOf(state)
   const found: string[] = []
   for (const pid of labPids(nodes)) found.push(`process ${pid}`)
   for (const mount of labMounts()) found.push(`mount ${mount}`)
-  const {stdout: links} = await run('ip', ['-o', 'link', 'show'])
-  for (const name of ['swarmnet0', ...nodes.map((n) => n.veth)]) if (links.includes(` ${name}:`) || links.includes(` ${name}@`)) found.push(`link ${name}`)
-  for (const node of nodes) if (existsSync(`/run/netns/${node.netns}`)) found.push(`netns ${node.netns}`)
+  for (const name of [BRIDGE, ...nodes.map((n) => n.veth)]) if (await linkExists(name)) found.push(`link ${name}`)
+  for (const node of nodes) if (netnsExists(node.netns)) found.push(`netns ${node.netns}`)
   for (const node of nodes) for (const dir of cgroupDirs(node)) found.push(`cgroup ${dir}`)
-  const {stdout: rules} = await run('iptables', ['-S', 'FORWARD'])
-  if (rules.includes('swarmnet-lab')) found.push('iptables FORWARD rule swarmnet-lab')
-  for (const dir of OURS) if (existsSync(dir)) found.push(`directory ${dir}`)
+  if (await firewallRuleExists()) found.push(`iptables FORWARD rule ${FIREWALL_COMMENT}`)
+  for (const dir of [...OURS, ...state.createdDirs]) if (existsSync(dir)) found.push(`directory ${dir}`)
   return found
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch {}
 }
 
 async function killLabProcesses(nodes: NodeLayout[]): Promise<void> {
@@ -66,9 +71,14 @@ async function killLabProcesses(nodes: NodeLayout[]): Promise<void> {
   if (left.length > 0) throw new SwarmnetError(`lab processes survived SIGKILL: ${left.join(', ')}`)
 }
 
+/** Programs the lab starts outside containers; a command line naming a lab path counts only for these. */
+const LAB_PROGRAMS = /^(dockerd|containerd|containerd-shim.*|docker-proxy|sshd|runc)$/
+
 /**
  * The lab's processes: those inside a lab node's network namespace (daemons, containerd, shims, sshd,
- * docker-proxy), those whose command line names a lab path, and those in a lab node's cgroups (containers).
+ * docker-proxy), the lab's own programs whose command line names a lab path (a node whose namespace
+ * is already gone), and those in a lab node's cgroups (containers). A user's `tail` of a lab log or
+ * `ssh -F` with the lab's config is none of these.
  */
 function labPids(nodes: NodeLayout[]): number[] {
   const nsInodes = new Set(nodes.map((n) => inodeOf(`/run/netns/${n.netns}`)).filter(Boolean))
@@ -77,8 +87,10 @@ function labPids(nodes: NodeLayout[]): number[] {
     const pid = Number(entry)
     if (!Number.isInteger(pid) || pid === process.pid || isZombie(pid)) continue
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      if (OURS.some((dir) => cmdline.includes(dir))) pids.add(pid)
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      const program = path.basename(argv[0] ?? '')
+      const namesLabPath = argv.some((arg) => OURS.some((dir) => arg === dir || arg.startsWith(`${dir}/`) || arg.includes(`=${dir}/`) || arg.includes(`://${dir}/`)))
+      if (LAB_PROGRAMS.test(program) && namesLabPath) pids.add(pid)
       else if (nsInodes.size > 0 && nsInodes.has(inodeOf(`/proc/${pid}/ns/net`))) pids.add(pid)
     } catch {}
   }

@@ -1,7 +1,9 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
 
 import {swarmnet} from '../../helpers/cli.js'
+import {docker, eventually, nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
 
 /** What a lab could leave behind, checked independently of swarmnet's own bookkeeping. */
 function traces(): string[] {
@@ -16,6 +18,12 @@ function traces(): string[] {
   if (/swarmnet-node/.test(run('find', ['/sys/fs/cgroup', '-maxdepth', '2', '-name', 'swarmnet-node-*']))) found.push('cgroups')
   if (/swarmnet-lab/.test(run('ls', ['/var/lib', '/run']))) found.push('directories')
   return found
+}
+
+/** Files under the host paths dockerd writes to whatever its data-root says; the lab must not add any. */
+function hostDockerFiles(): string[] {
+  const dirs = ['/etc/docker', '/var/lib/docker', '/run/docker', '/run/containerd'].filter((d) => existsSync(d))
+  return dirs.length === 0 ? [] : execFileSync('find', [...dirs, '-not', '-type', 'd']).toString().split('\n').filter(Boolean).sort()
 }
 
 describe('swarmnet lab down', () => {
@@ -53,8 +61,23 @@ describe('swarmnet lab down', () => {
       execFileSync('ip', ['link', 'del', 'swarmnet0'])
     }
 
+    const before = hostDockerFiles()
     const up = await swarmnet(['lab', 'up', '--json'], {timeoutMs: 200_000})
     expect(up.code, up.stderr).to.equal(0)
     expect(up.json.running).to.equal(true)
+
+    // Trust keys, plugin and shim sockets, load-balancer sandboxes: all stay inside each node.
+    await docker(['-H', nodeSocket('node-1'), 'network', 'create', '-d', 'overlay', 'hostcheck'])
+    const created = await docker(['-H', nodeSocket('node-1'), 'service', 'create', '-d', '--name', 'hostcheck', '--mode', 'global', '--network', 'hostcheck', 'swarmnet-lab/go-demo'])
+    try {
+      expect(created.code, created.stderr).to.equal(0)
+      await eventually('hostcheck running on every node', async () => {
+        const ps = await docker(['-H', nodeSocket('node-1'), 'service', 'ps', 'hostcheck', '--filter', 'desired-state=running', '--format', '{{.CurrentState}}'])
+        return ps.stdout.split('\n').filter((line) => line.startsWith('Running')).length === 3
+      })
+      expect(hostDockerFiles()).to.deep.equal(before)
+    } finally {
+      await removeServicesAndNetworks(['hostcheck'], ['hostcheck'])
+    }
   })
 })

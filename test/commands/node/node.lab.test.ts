@@ -130,7 +130,7 @@ describe('swarmnet node env: per-node engines, in the documented order', () => {
     const result = await swarmnet(['node', 'env', 'node-2', '--json', '-H', nodeSocket('node-1')], {env})
     expect(result.code, result.stderr).to.equal(0)
     expect(result.json.via).to.equal('ssh')
-    expect(result.json.variables.DOCKER_HOST).to.equal('ssh://10.213.0.12')
+    expect(result.json.variables.DOCKER_HOST).to.equal('ssh://root@10.213.0.12:22')
   })
 
   it('falls back to TCP/TLS at the node address with the manager TLS material', async () => {
@@ -155,7 +155,7 @@ describe('swarmnet node env: per-node engines, in the documented order', () => {
     expect(result.code).to.equal(1)
     const line = result.stderr.trim()
     expect(line.split('\n')).to.have.length(1)
-    expect(line).to.match(/^Error: cannot reach the engine of node node-2 \(10\.213\.0\.12\); tried config: no mapping in the swarmnet config file; machine: no docker-machine machine "node-2"; context: no Docker context "node-2"; ssh: .*10\.213\.0\.12.*; tcp: the manager connection has no TLS material to reuse$/)
+    expect(line).to.match(/^Error: cannot reach the engine of node node-2 \(10\.213\.0\.12\); tried config: no mapping in the swarmnet config file; machine: no docker-machine machine "node-2"; context: no Docker context "node-2"; ssh: .*10\.213\.0\.12.*; tcp: the manager connection has no verified TLS material to reuse$/)
   })
 
   it('prints fish syntax with --shell fish', async () => {

@@ -78,9 +78,17 @@ describe('NodeEngines: per-node resolution order', () => {
     const noTls = {...manager, resolved: {endpoint: {kind: 'unix', socketPath: '/s'} as Endpoint, source: 'x'}}
     const error = (await new NodeEngines(noTls, {nodes: {}}, {timeoutMs: 1000, acceptNewHostKey: false, env}, open).forNode(worker).catch((e: Error) => e)) as Error
     expect(error.message).to.not.include('\n')
-    for (const part of ['config: no mapping', 'machine: no docker-machine machine "node-2"', 'context: no Docker context "node-2"', 'ssh: connection refused', 'tcp: the manager connection has no TLS material']) {
+    for (const part of ['config: no mapping', 'machine: no docker-machine machine "node-2"', 'context: no Docker context "node-2"', 'ssh: connection refused', 'tcp: the manager connection has no verified TLS material']) {
       expect(error.message).to.include(part)
     }
+  })
+
+  it('never reuses TLS material whose verification a context skipped', async () => {
+    const {open, tried} = opener({'tcp://10.0.0.12:2376': 'id-2'})
+    const skipping = {...manager, resolved: {endpoint: {kind: 'tcp', host: '10.0.0.11', port: 2376, tls: {verify: false, dir: '/c'}} as Endpoint, source: 'x'}}
+    const error = await new NodeEngines(skipping, {nodes: {}}, {timeoutMs: 1000, acceptNewHostKey: false, env}, open).forNode(worker).catch((e: Error) => e)
+    expect(String(error)).to.include('tcp: the manager connection has no verified TLS material to reuse')
+    expect(tried).to.not.include('tcp://10.0.0.12:2376')
   })
 
   it('opens each node once per command and closes what it opened', async () => {

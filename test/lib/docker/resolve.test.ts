@@ -3,6 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {DEFAULT_SOCKET, parseDockerHost} from '../../../src/lib/docker/endpoint.js'
+import {readMachine} from '../../../src/lib/docker/machine.js'
 import {resolveEngine} from '../../../src/lib/docker/resolve.js'
 import {UsageError} from '../../../src/lib/errors.js'
 import {tempDir, writeContext, writeMachine} from '../../helpers/fixtures.js'
@@ -88,6 +89,12 @@ describe('resolveEngine: the docker CLI order', () => {
     expect(r.endpoint).to.deep.include({host: '192.168.99.100', port: 2376})
     expect(r.endpoint.tls?.dir).to.equal(path.join(machineStore, 'machines', 'node-1'))
     expect(r.machine).to.equal('node-1')
+  })
+
+  it('reads the machine\'s SSH user, port and key as well', () => {
+    const machine = readMachine('node-1', env)
+    expect(machine).to.deep.include({name: 'node-1', driver: 'virtualbox', ip: '192.168.99.100', sshUser: 'docker', sshPort: 50_022})
+    expect(machine.sshKeyPath).to.equal(path.join(machineStore, 'machines', 'node-1', 'id_rsa'))
   })
 
   it('falls back to the store layout when the machine store was moved', () => {

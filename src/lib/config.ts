@@ -1,8 +1,9 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {UsageError} from './errors.js'
+import {readJsonFile} from './json-file.js'
 
 /** How to reach one node's engine, when the defaults do not find it. */
 export type NodeMapping = {host: string} | {context: string} | {machine: string}
@@ -29,13 +30,7 @@ export function loadConfig(env: Env = process.env): SwarmnetConfig {
     return {nodes: {}}
   }
 
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
-  } catch {
-    throw new UsageError(`${file} is not valid JSON`)
-  }
-
+  const raw = readJsonFile(file)
   const nodes = (raw as {nodes?: unknown})?.nodes ?? {}
   if (typeof nodes !== 'object' || Array.isArray(nodes)) throw new UsageError(`${file}: "nodes" must be an object keyed by node name`)
   for (const [key, value] of Object.entries(nodes as Record<string, unknown>)) {

@@ -1,9 +1,10 @@
 import {createHash} from 'node:crypto'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {SwarmnetError, UsageError} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import {type Endpoint, parseDockerHost} from './endpoint.js'
 import {readTlsDir} from './tls.js'
 
@@ -28,7 +29,7 @@ export function dockerConfigDir(env: Env = process.env): string {
 export function currentContextName(env: Env = process.env): string | undefined {
   const file = path.join(dockerConfigDir(env), 'config.json')
   if (!existsSync(file)) return undefined
-  const config = readJson(file) as {currentContext?: unknown}
+  const config = readJsonFile(file) as {currentContext?: unknown}
   return typeof config.currentContext === 'string' && config.currentContext !== '' ? config.currentContext : undefined
 }
 
@@ -46,9 +47,13 @@ export function listContexts(env: Env = process.env): DockerContext[] {
     .sort((a, b) => a.name.localeCompare(b.name))
 }
 
+function metaFile(name: string, env: Env): string {
+  return path.join(dockerConfigDir(env), 'contexts', 'meta', contextId(name), 'meta.json')
+}
+
 /** Reads one context; an unknown name is a usage error that lists the known ones. */
 export function readContext(name: string, env: Env = process.env): DockerContext {
-  const file = path.join(dockerConfigDir(env), 'contexts', 'meta', contextId(name), 'meta.json')
+  const file = metaFile(name, env)
   if (!existsSync(file)) {
     const known = listContexts(env).map((c) => c.name)
     const list = known.length > 0 ? `known contexts: default, ${known.join(', ')}` : 'the only context is "default"'
@@ -60,7 +65,7 @@ export function readContext(name: string, env: Env = process.env): DockerContext
 
 /** Whether a context of that name exists, without reading it. */
 export function hasContext(name: string, env: Env = process.env): boolean {
-  return existsSync(path.join(dockerConfigDir(env), 'contexts', 'meta', contextId(name), 'meta.json'))
+  return existsSync(metaFile(name, env))
 }
 
 export function contextEndpoint(context: DockerContext): Endpoint {
@@ -74,7 +79,7 @@ export function contextEndpoint(context: DockerContext): Endpoint {
 }
 
 function parseMeta(file: string, env: Env): DockerContext {
-  const meta = readJson(file) as Record<string, unknown>
+  const meta = readJsonFile(file) as Record<string, unknown>
   const pick = (obj: unknown, key: string): unknown => {
     if (!obj || typeof obj !== 'object') return undefined
     const rec = obj as Record<string, unknown>
@@ -91,20 +96,5 @@ function parseMeta(file: string, env: Env): DockerContext {
     host: String(pick(docker, 'Host') ?? ''),
     skipTlsVerify: pick(docker, 'SkipTLSVerify') === true,
     tlsDir: existsSync(tlsDir) ? tlsDir : undefined,
-  }
-}
-
-function readJson(file: string): unknown {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new SwarmnetError(`cannot read ${file}: ${(error as Error).message}`)
-  }
-
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new UsageError(`${file} is not valid JSON`)
   }
 }

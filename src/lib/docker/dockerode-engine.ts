@@ -1,6 +1,7 @@
 import {createRequire} from 'node:module'
 import type {Agent} from 'node:http'
 
+import {formatSeconds} from '../duration.js'
 import {SwarmnetError, reasonOf} from '../errors.js'
 import type {Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
@@ -63,7 +64,7 @@ export function createDockerodeEngine(target: string, transport: Transport, time
   async function call<T>(what: string, run: () => Promise<T>, limitMs = timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SwarmnetError(`${target}: ${what}: timed out after ${seconds(limitMs)}`)), limitMs)
+      timer = setTimeout(() => reject(new SwarmnetError(`${target}: ${what}: timed out after ${formatSeconds(limitMs)}`)), limitMs)
     })
     try {
       return await Promise.race([run(), timeout])
@@ -162,10 +163,6 @@ function engineError(target: string, what: string, error: unknown): SwarmnetErro
   }
 
   return new SwarmnetError(`${target}: ${what}: ${reasonOf(error)}`)
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`
 }
 
 function splitRepoTag(repoTag: string): [string, string?] {

@@ -1,8 +1,9 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {SwarmnetError, UsageError} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import type {Endpoint} from './endpoint.js'
 import {readTlsDir} from './tls.js'
 
@@ -44,11 +45,10 @@ export function readMachine(name: string, env: Env = process.env): Machine {
     throw new UsageError(`unknown docker-machine machine "${name}" in ${machineStoreDir(env)}; ${list}`)
   }
 
-  let config: {Driver?: Record<string, unknown>; DriverName?: string; HostOptions?: {AuthOptions?: Record<string, unknown>}}
-  try {
-    config = JSON.parse(readFileSync(file, 'utf8'))
-  } catch {
-    throw new UsageError(`${file} is not a valid docker-machine config (not JSON)`)
+  const config = readJsonFile(file, 'is not a valid docker-machine config (not JSON)') as {
+    Driver?: Record<string, unknown>
+    DriverName?: string
+    HostOptions?: {AuthOptions?: Record<string, unknown>}
   }
 
   const driver = config.Driver ?? {}

@@ -5,6 +5,7 @@ import os from 'node:os'
 import {Duplex} from 'node:stream'
 import type {AnyAuthMethod, AuthenticationType, Client, ClientChannel, IdentityCallback, ParsedKey, ServerHostKeyAlgorithm, VerifyCallback} from 'ssh2'
 
+import {formatSeconds} from '../duration.js'
 import {SwarmnetError, UsageError, oneLine, reasonOf} from '../errors.js'
 import {type KnownHostEntry, appendKnownHost, checkHostKey, fingerprint, knownHostsName, keyTypeOf, knownKeyTypes, readKnownHostsFiles} from './known-hosts.js'
 import {type ResolvedSshConfig, resolveSshConfig} from './ssh-config.js'
@@ -97,10 +98,6 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))}s`
-}
-
 /** ~/… for paths under the home directory, so hints read like the ssh docs. */
 function tildePath(file: string, home: string): string {
   return file.startsWith(home + '/') ? `~${file.slice(home.length)}` : file
@@ -120,7 +117,7 @@ async function connectTcp(config: ResolvedSshConfig, target: string, timeoutMs: 
       reject(new SwarmnetError(`${target}: ${why}${via}`))
     }
 
-    const timer = setTimeout(() => fail(`timed out after ${seconds(timeoutMs)} connecting`), timeoutMs)
+    const timer = setTimeout(() => fail(`timed out after ${formatSeconds(timeoutMs)} connecting`), timeoutMs)
     sock.once('error', (error: NodeJS.ErrnoException) => fail(connectFailure(error, config)))
     sock.once('connect', () => {
       clearTimeout(timer)
@@ -228,7 +225,7 @@ async function login(ssh2: Ssh2, sock: net.Socket, context: LoginContext): Promi
       reject(error)
     }
 
-    const timer = setTimeout(() => finish(new SwarmnetError(`${target}: timed out after ${seconds(remainingMs)} waiting for the SSH handshake and login`)), remainingMs)
+    const timer = setTimeout(() => finish(new SwarmnetError(`${target}: timed out after ${formatSeconds(remainingMs)} waiting for the SSH handshake and login`)), remainingMs)
     client.on('ready', () => finish())
     client.on('error', (error: SshError) => {
       if (error.level === 'agent') return auth.agentFailed(error) // ssh2 goes on with the next method
@@ -255,7 +252,7 @@ async function login(ssh2: Ssh2, sock: net.Socket, context: LoginContext): Promi
 
 function loginFailure(error: SshError, target: string, auth: AuthPlan, timeoutMs: number): SwarmnetError {
   if (error.level === 'client-authentication') return new SwarmnetError(`${target}: ${auth.failureSummary()}`)
-  if (error.level === 'client-timeout') return new SwarmnetError(`${target}: timed out after ${seconds(timeoutMs)} waiting for the SSH handshake and login`)
+  if (error.level === 'client-timeout') return new SwarmnetError(`${target}: timed out after ${formatSeconds(timeoutMs)} waiting for the SSH handshake and login`)
   if (typeof error.code === 'number' && auth.started) {
     return new SwarmnetError(`${target}: ${auth.failureSummary(oneLine(error.message))}`)
   }
@@ -495,7 +492,7 @@ class Ssh2Session implements SshSession {
       const stderr: Buffer[] = []
       const timer = setTimeout(() => {
         channel.close()
-        reject(new SwarmnetError(`${this.target}: timed out after ${seconds(timeoutMs)} running "${command}"`))
+        reject(new SwarmnetError(`${this.target}: timed out after ${formatSeconds(timeoutMs)} running "${command}"`))
       }, remainingMs)
       channel.on('data', (chunk: Buffer) => stdout.push(chunk))
       channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk))
@@ -549,7 +546,7 @@ class Ssh2Session implements SshSession {
         let done = false
         const timer = setTimeout(() => {
           done = true
-          reject(new SwarmnetError(`${this.target}: timed out after ${seconds(timeoutMs)} opening an SSH channel for "${command}"`))
+          reject(new SwarmnetError(`${this.target}: timed out after ${formatSeconds(timeoutMs)} opening an SSH channel for "${command}"`))
         }, timeoutMs)
         const opened = (error: Error | undefined, channel: ClientChannel) => {
           if (done) {

@@ -6,15 +6,18 @@
 // new worker until then, so a request sent right after an answer could still meet the
 // old routes.
 import { spawn, execFile } from 'node:child_process'
+import net from 'node:net'
 
-// HAProxy's own words, minus the pid and the generic trailer lines.
-export function alertMessage(output) {
-  const alerts = output
-    .split('\n')
-    .filter((l) => l.startsWith('[ALERT]'))
-    .map((l) => l.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, '[ALERT] ').trim())
-  const specific = alerts.filter((l) => !/Error\(s\) found in configuration file|Fatal errors found in configuration/.test(l))
-  return (specific.length ? specific : alerts).join('\n') || output.trim()
+// `show stat` on the admin socket: the same CSV as the stats page's ";csv".
+export function showStat(socketPath, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const sock = net.connect(socketPath, () => sock.end('show stat\n'))
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no answer from ${socketPath}`)))
+    sock.on('data', (c) => (out += c))
+    sock.on('end', () => resolve(out))
+    sock.on('error', reject)
+  })
 }
 
 export class HAProxy {
@@ -26,12 +29,13 @@ export class HAProxy {
     this.accepting = new Set() // worker pids that may still accept connections
   }
 
+  // `haproxy -c -V`, as the real proxy checks; its output is kept for the answer.
   validate(file) {
     return new Promise((resolve) => {
-      execFile(this.bin, ['-c', '-f', file], (err, stdout, stderr) => {
-        if (!err) return resolve({ ok: true, message: '' })
-        const message = err.code === 'ENOENT' ? `cannot run ${this.bin}: not found` : alertMessage(`${stdout}\n${stderr}`)
-        resolve({ ok: false, message })
+      execFile(this.bin, ['-c', '-V', '-f', file], (err, stdout, stderr) => {
+        if (!err) return resolve({ ok: true, stdout, stderr })
+        if (err.code === 'ENOENT') return resolve({ ok: false, stdout: '', stderr: `cannot run ${this.bin}: not found` })
+        resolve({ ok: false, stdout, stderr })
       })
     })
   }
@@ -48,11 +52,12 @@ export class HAProxy {
       if (!this.stopping) this.onExit(code, signal)
     })
     return loaded.then((r) => {
-      if (!r.ok) throw new Error(r.message)
+      if (!r.ok) throw new Error(r.output || r.message)
     })
   }
 
-  // Graceful reload; resolves { ok, message } from the master's verdict on the new file.
+  // Graceful reload; resolves { ok, message, output } from the master's verdict on the new
+  // file (output: the master's own ALERT lines, as HAProxy printed them).
   reload() {
     if (!this.child) return Promise.resolve({ ok: false, message: 'HAProxy is not running' })
     const loaded = this.waitForLoad()
@@ -96,7 +101,7 @@ export class HAProxy {
     const w = this.waiter
     if (!w) return
     this.waiter = null
-    w.resolve({ ok, message: ok ? '' : w.alerts.length ? alertMessage(w.alerts.join('\n')) : message })
+    w.resolve({ ok, message: ok ? '' : message, output: ok ? '' : w.alerts.join('\n') })
   }
 
   readLines(stream) {

@@ -1,6 +1,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {loadConfig} from './config.js'
+import type {Cluster} from './docker/cluster.js'
 import type {ConnectSettings} from './docker/connect.js'
 import type {Engine} from './docker/engine.js'
 import type {ResolvedEndpoint} from './docker/endpoint.js'
@@ -109,6 +110,11 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     return this.managerEngine
   }
 
+  /** The manager plus per-node engines, for commands that work across the swarm; connects like engine(). */
+  protected async cluster(): Promise<Cluster> {
+    return {engine: await this.engine(), nodeEngines: () => this.nodeEngines(), timeoutMs: this.timeoutMs}
+  }
+
   /** Per-node engines (the book's `eval $(docker-machine env $NODE)`), sharing this command's connections. */
   protected nodeEngines(): Promise<NodeEngines> {
     if (!this.nodes) {
@@ -127,7 +133,8 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}; code?: string}): Promise<void> {
     const {message, exitCode, code} = describeFailure(error)
     if (this.jsonEnabled()) {
-      this.logJson({error: {message, code, exitCode}})
+      const details = error instanceof SwarmnetError ? error.details : undefined
+      this.logJson({error: {message, code, exitCode, ...(details === undefined ? {} : {details})}})
     } else {
       process.stderr.write(`${colour.red('Error:')} ${message}\n`)
       if (process.env.SWARMNET_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)

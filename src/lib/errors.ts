@@ -7,6 +7,9 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
  * and what was expected; `exitCode` says whether it was the user's input (2) or the world (1).
  */
 export class SwarmnetError extends Error {
+  /** What a command did before failing (e.g. one row per replica), for --json. */
+  details?: unknown
+
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.failure,
@@ -14,6 +17,11 @@ export class SwarmnetError extends Error {
   ) {
     super(message)
     this.name = 'SwarmnetError'
+  }
+
+  withDetails(details: unknown): this {
+    this.details = details
+    return this
   }
 }
 

@@ -24,10 +24,10 @@ export async function chooseOne<T>(options: {
 }
 
 /** Asks for a line of text (e.g. a name), with the same rules as chooseOne. */
-export async function askText(options: {message: string; answeredBy: string; json?: boolean}): Promise<string> {
+export async function askText(options: {message: string; answeredBy: string; json?: boolean; default?: string}): Promise<string> {
   if (!canPrompt({json: options.json})) throw new UsageError(`missing ${options.answeredBy}; pass it on the command line (no terminal to ask on)`)
   const {input} = await import('@inquirer/prompts')
-  return ask(() => input({message: options.message, required: true}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), options.answeredBy)
+  return ask(() => input({message: options.message, required: true, default: options.default}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), options.answeredBy)
 }
 
 /** Confirms a destructive action; default No. `--yes` answers it; without a terminal, `--yes` is required. */
@@ -47,4 +47,11 @@ async function ask<T>(prompt: () => Promise<T>, answeredBy: string): Promise<T> 
     if (name === 'AbortPromptError') throw new UsageError(`no answer within ${PROMPT_TIMEOUT_MS / 1000}s; pass ${answeredBy}`)
     throw error
   }
+}
+
+/** A yes/no question about something not destructive (e.g. "sync now?"); undefined when there is no terminal to ask on. */
+export async function askYesNo(options: {question: string; default: boolean; json?: boolean}): Promise<boolean | undefined> {
+  if (!canPrompt({json: options.json})) return undefined
+  const {confirm} = await import('@inquirer/prompts')
+  return ask(() => confirm({message: options.question, default: options.default}, {signal: AbortSignal.timeout(PROMPT_TIMEOUT_MS)}), 'the flag named in the question')
 }

@@ -27,3 +27,39 @@ export async function withSpinner<T>(text: string, work: () => Promise<T>, optio
 export function note(line: string): void {
   process.stderr.write(`${line}\n`)
 }
+
+/**
+ * A status line that changes over time (e.g. tasks running per node), on stderr: redrawn in place
+ * on a terminal, otherwise printed each time it changes. Quiet under --json.
+ */
+export function liveStatus(options: {quiet?: boolean} = {}): {update(text: string): void; stop(final?: string): void} {
+  if (options.quiet) return {update() {}, stop() {}}
+  if (!process.stderr.isTTY) {
+    return {
+      update: (text) => note(text),
+      stop: (final) => final && note(final),
+    }
+  }
+
+  let spinner: {text: string; stop(): unknown; succeed(text?: string): unknown} | undefined
+  let latest = ''
+  let stopped = false
+  import('ora').then(
+    ({default: ora}) => {
+      if (!stopped) spinner = ora({text: latest, stream: process.stderr}).start()
+    },
+    () => {}, // a spinner is a nicety
+  )
+  return {
+    update(text) {
+      latest = text
+      if (spinner) spinner.text = text
+    },
+    stop(final) {
+      stopped = true
+      if (spinner && final) spinner.succeed(final)
+      else if (spinner) spinner.stop()
+      else if (final) note(final)
+    },
+  }
+}

@@ -1,4 +1,4 @@
-import type {Engine, EngineInfo, SwarmNode} from '../../src/lib/docker/engine.js'
+import type {Engine, EngineInfo, ServiceSummary, SwarmNode, TaskSummary} from '../../src/lib/docker/engine.js'
 
 /** A fake of swarmnet's own Engine interface: each test sets the methods it needs. */
 export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: number} {
@@ -16,7 +16,16 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: n
     inspectNetwork: missing('inspectNetwork'),
     createNetwork: missing('createNetwork'),
     listServices: missing('listServices'),
+    inspectService: missing('inspectService'),
+    createService: missing('createService'),
+    updateService: missing('updateService'),
+    updateServiceLabels: missing('updateServiceLabels'),
+    removeService: missing('removeService'),
+    removeNetwork: missing('removeNetwork'),
     listTasks: missing('listTasks'),
+    listContainers: missing('listContainers'),
+    exec: missing('exec'),
+    imageExposedPorts: missing('imageExposedPorts'),
     swarmInit: missing('swarmInit'),
     swarmJoin: missing('swarmJoin'),
     swarmJoinTokens: missing('swarmJoinTokens'),
@@ -36,4 +45,20 @@ export function infoOf(nodeId: string, name = nodeId): EngineInfo {
 
 export function node(id: string, hostname: string, address: string, role: SwarmNode['role'] = 'worker'): SwarmNode {
   return {id, hostname, address, role, leader: role === 'manager', status: 'ready', availability: 'active', engineVersion: '20.10.24', labels: {}}
+}
+
+/** A service as the Engine reports it, with everything a test does not care about defaulted. */
+export function serviceOf(id: string, name: string, overrides: Partial<ServiceSummary> = {}): ServiceSummary {
+  return {
+    id, name, image: 'swarmnet-lab/go-demo:latest', mode: 'replicated', replicas: 1, endpointMode: 'vip', networks: [], ports: [], labels: {},
+    env: [], constraints: [], version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...overrides,
+  }
+}
+
+/** A task as the Engine reports it (running unless said otherwise). */
+export function taskOf(id: string, serviceId: string, nodeId: string, overrides: Partial<TaskSummary> = {}): TaskSummary {
+  return {
+    id, serviceId, nodeId, image: 'swarmnet-lab/go-demo:latest', desiredState: 'running', state: 'running', stateSince: '2026-01-01T00:00:00Z',
+    createdAt: '2026-01-01T00:00:00Z', message: 'started', addresses: [], publishedPorts: [], containerId: `c-${id}`, ...overrides,
+  }
 }

@@ -2,10 +2,10 @@ import {expect} from 'chai'
 
 import {UsageError} from '../../src/lib/errors.js'
 import {createOverlay, inspectOverlay, listOverlays, validateNetworkSpec} from '../../src/lib/networks.js'
-import {fakeEngine, node} from '../helpers/fake-engine.js'
+import {fakeEngine, node, serviceOf, taskOf} from '../helpers/fake-engine.js'
 
 const overlay = (id: string, name: string) => ({id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted: false, subnets: [{subnet: '10.0.1.0/24', gateway: '10.0.1.1'}], options: {}, labels: {}})
-const service = (id: string, name: string, networks: {id: string; vip?: string}[]) => ({id, name, image: 'i', mode: 'replicated', endpointMode: 'vip', networks, ports: [], labels: {}})
+const service = (id: string, name: string, networks: {id: string; vip?: string}[]) => serviceOf(id, name, {networks})
 
 describe('networks', () => {
   it('lists only overlays, with the services attached', async () => {
@@ -49,8 +49,8 @@ describe('networks', () => {
       inspectNetwork: async () => ({...overlay('n1', 'proxy'), peers: [], services: []}),
       listServices: async () => [service('s1', 'go-demo', [{id: 'n1', vip: '10.0.1.2'}])],
       listTasks: async () => [
-        {id: 't2', serviceId: 's1', nodeId: 'id-2', slot: 2, desiredState: 'running', state: 'running', message: '', addresses: [{networkId: 'n1', address: '10.0.1.6'}]},
-        {id: 't1', serviceId: 's1', nodeId: 'id-1', slot: 1, desiredState: 'running', state: 'running', message: '', addresses: [{networkId: 'n1', address: '10.0.1.5'}, {networkId: 'other', address: '10.0.0.9'}]},
+        taskOf('t2', 's1', 'id-2', {slot: 2, addresses: [{networkId: 'n1', address: '10.0.1.6'}]}),
+        taskOf('t1', 's1', 'id-1', {slot: 1, addresses: [{networkId: 'n1', address: '10.0.1.5'}, {networkId: 'other', address: '10.0.0.9'}]}),
       ],
       listNodes: async () => [node('id-1', 'node-1', '10.213.0.11', 'manager'), node('id-2', 'node-2', '10.213.0.12')],
     })

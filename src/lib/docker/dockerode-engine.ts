@@ -1,9 +1,10 @@
 import {createRequire} from 'node:module'
 import type {Agent} from 'node:http'
+import {PassThrough} from 'node:stream'
 
 import {formatSeconds} from '../duration.js'
 import {SwarmnetError, reasonOf} from '../errors.js'
-import type {Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
+import type {ContainerSummary, Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
 export type Transport =
@@ -76,6 +77,19 @@ export function createDockerodeEngine(target: string, transport: Transport, time
     }
   }
 
+  /** Read, change, write back with the version read; retried when another update slipped in between. */
+  async function updateSpec(what: string, id: string, change: (spec: Raw) => Raw): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = (await call(what, () => docker.getService(id).inspect())) as Raw
+      try {
+        await call(what, () => docker.getService(id).update({_query: {version: current.Version?.Index}, _body: change(structuredClone(current.Spec ?? {}))}))
+        return
+      } catch (error) {
+        if (attempt >= 3 || !/out of sequence/i.test((error as Error).message)) throw error
+      }
+    }
+  }
+
   return {
     target,
     async ping() {
@@ -100,9 +114,37 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       const created = await call(`create network ${spec.name}`, () => docker.createNetwork(networkBody(spec)))
       return created.id
     },
-    async listServices() {
-      const services = (await call('list services', () => docker.listServices())) as Raw[]
+    async listServices(options = {}) {
+      const services = (await call('list services', () => docker.listServices(options.status ? {status: true} : {}))) as Raw[]
       return services.map(toService).sort((a, b) => a.name.localeCompare(b.name))
+    },
+    async inspectService(idOrName) {
+      const raw = await call(`inspect service ${idOrName}`, () => docker.getService(idOrName).inspect().catch(notFoundAsUndefined))
+      return raw === undefined ? undefined : toService(raw as Raw)
+    },
+    async createService(spec) {
+      const created = (await call(`create service ${spec.name}`, () => docker.createService(serviceBody(spec)))) as Raw
+      return String(created.ID ?? created.id)
+    },
+    async updateService(id, spec) {
+      await updateSpec(`update service ${spec.name}`, id, (current) => mergeServiceSpec(current, spec))
+    },
+    async updateServiceLabels(id, changes) {
+      await updateSpec(`update labels of service ${id}`, id, (current) => {
+        const labels: Record<string, string> = {...current.Labels}
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null) delete labels[key]
+          else labels[key] = value
+        }
+
+        return {...current, Labels: labels}
+      })
+    },
+    async removeService(id) {
+      await call(`remove service ${id}`, () => docker.getService(id).remove())
+    },
+    async removeNetwork(id) {
+      await call(`remove network ${id}`, () => docker.getNetwork(id).remove())
     },
     async listTasks(filter = {}) {
       const filters: Record<string, string[]> = {}
@@ -135,6 +177,25 @@ export function createDockerodeEngine(target: string, transport: Transport, time
         })
       }, Math.max(timeoutMs, 120_000))
     },
+    async listContainers(filter = {}) {
+      const filters = filter.labels ? {label: filter.labels} : {}
+      const containers = (await call('list containers', () => docker.listContainers({filters}))) as Raw[]
+      return containers.map(toContainer)
+    },
+    async exec(containerId, command, options = {}) {
+      const limit = options.timeoutMs ?? timeoutMs
+      const what = `exec in container ${containerId.slice(0, 12)}`
+      // The stream is destroyed at the limit, so a command that hangs leaves no open connection behind.
+      return call(what, () => runExec(docker, containerId, command, {...options, limitMs: limit, what: `${target}: ${what}`}), limit + 1000)
+    },
+    async imageExposedPorts(ref) {
+      const image = (await call(`inspect image ${ref}`, () => docker.getImage(ref).inspect().catch(notFoundAsUndefined))) as Raw | undefined
+      if (!image) return undefined
+      return Object.keys(image.Config?.ExposedPorts ?? {}).map((key) => {
+        const [port, protocol = 'tcp'] = key.split('/')
+        return {port: Number(port), protocol}
+      })
+    },
     async listImageTags() {
       const images = (await call('list images', () => docker.listImages())) as Raw[]
       return images.flatMap((image) => (image.RepoTags ?? []) as string[]).filter((tag) => tag !== '<none>:<none>')
@@ -163,6 +224,57 @@ function engineError(target: string, what: string, error: unknown): SwarmnetErro
   }
 
   return new SwarmnetError(`${target}: ${what}: ${reasonOf(error)}`)
+}
+
+function notFoundAsUndefined(error: {statusCode?: number}): undefined {
+  if (error?.statusCode === 404) return undefined
+  throw error
+}
+
+/** `docker exec` without a terminal: stdout kept as bytes, stderr as text, then the exit code. */
+async function runExec(
+  docker: InstanceType<typeof import('dockerode').default>,
+  containerId: string,
+  command: string[],
+  options: {input?: string; done?: (stdout: Buffer) => boolean; limitMs: number; what: string},
+): Promise<{exitCode?: number; stdout: Buffer; stderr: string}> {
+  const withInput = options.input !== undefined
+  const exec = await docker.getContainer(containerId).exec({Cmd: command, AttachStdout: true, AttachStderr: true, AttachStdin: withInput, Tty: false})
+  const stream = await exec.start({hijack: true, stdin: withInput})
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  let complete = false
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy()
+      reject(new SwarmnetError(`${options.what}: timed out after ${formatSeconds(options.limitMs)}`))
+    }, options.limitMs)
+    const finish = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+
+    const out = new PassThrough().on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+      if (!complete && options.done?.(Buffer.concat(stdout))) {
+        complete = true
+        stream.destroy()
+        finish()
+      }
+    })
+    const err = new PassThrough().on('data', (chunk: Buffer) => stderr.push(chunk))
+    docker.modem.demuxStream(stream, out, err)
+    stream.on('end', finish)
+    stream.on('close', finish)
+    stream.on('error', (error) => {
+      clearTimeout(timer)
+      if (complete) resolve()
+      else reject(error)
+    })
+    if (withInput) (stream as unknown as NodeJS.WritableStream).write(options.input!)
+  })
+  const info = complete ? undefined : ((await exec.inspect()) as Raw)
+  return {exitCode: info && !info.Running ? Number(info.ExitCode) : undefined, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8')}
 }
 
 function splitRepoTag(repoTag: string): [string, string?] {
@@ -261,12 +373,7 @@ function toService(raw: Raw): ServiceSummary {
   const spec = raw.Spec ?? {}
   const vips = new Map<string, string>(((raw.Endpoint?.VirtualIPs ?? []) as Raw[]).map((v) => [String(v.NetworkID), String(v.Addr ?? '')]))
   const attached = ((spec.TaskTemplate?.Networks ?? spec.Networks ?? []) as Raw[]).map((n) => String(n.Target))
-  const ports = ((raw.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? []) as Raw[]).map((p) => ({
-    protocol: String(p.Protocol ?? 'tcp'),
-    targetPort: Number(p.TargetPort),
-    publishedPort: p.PublishedPort === undefined ? undefined : Number(p.PublishedPort),
-    publishMode: String(p.PublishMode ?? 'ingress'),
-  }))
+  const ports = ((raw.Endpoint?.Ports ?? spec.EndpointSpec?.Ports ?? []) as Raw[]).map(toPort)
   return {
     id: String(raw.ID),
     name: String(spec.Name ?? ''),
@@ -277,6 +384,59 @@ function toService(raw: Raw): ServiceSummary {
     networks: [...new Set([...attached, ...vips.keys()])].map((id) => ({id, vip: vips.get(id)?.replace(/\/\d+$/, '') || undefined})),
     ports,
     labels: spec.Labels ?? {},
+    env: (spec.TaskTemplate?.ContainerSpec?.Env ?? []) as string[],
+    constraints: (spec.TaskTemplate?.Placement?.Constraints ?? []) as string[],
+    version: Number(raw.Version?.Index ?? 0),
+    createdAt: String(raw.CreatedAt ?? ''),
+    updatedAt: String(raw.UpdatedAt ?? ''),
+    status: raw.ServiceStatus ? {running: Number(raw.ServiceStatus.RunningTasks ?? 0), desired: Number(raw.ServiceStatus.DesiredTasks ?? 0)} : undefined,
+  }
+}
+
+function toPort(p: Raw): PortSpec {
+  return {
+    protocol: String(p.Protocol ?? 'tcp'),
+    targetPort: Number(p.TargetPort),
+    publishedPort: p.PublishedPort === undefined ? undefined : Number(p.PublishedPort),
+    publishMode: String(p.PublishMode ?? 'ingress'),
+  }
+}
+
+function portBody(p: PortSpec): Raw {
+  return {Protocol: p.protocol, TargetPort: p.targetPort, PublishMode: p.publishMode, ...(p.publishedPort === undefined ? {} : {PublishedPort: p.publishedPort})}
+}
+
+function serviceBody(spec: ServiceSpec): Raw {
+  return mergeServiceSpec({}, spec)
+}
+
+/** The fields ServiceSpec covers, written over an existing raw spec (or an empty one). */
+function mergeServiceSpec(current: Raw, spec: ServiceSpec): Raw {
+  const template = current.TaskTemplate ?? {}
+  const merged: Raw = {
+    ...current,
+    Name: spec.name,
+    Labels: spec.labels,
+    TaskTemplate: {
+      ...template,
+      ContainerSpec: {...template.ContainerSpec, Image: spec.image, Env: spec.env},
+      Placement: {...template.Placement, Constraints: spec.constraints},
+      Networks: spec.networks.map((target) => ({Target: target})),
+    },
+    Mode: spec.mode === 'global' ? {Global: {}} : {Replicated: {Replicas: spec.replicas ?? 1}},
+    EndpointSpec: {...current.EndpointSpec, Mode: spec.endpointMode ?? current.EndpointSpec?.Mode ?? 'vip', Ports: spec.ports.map(portBody)},
+  }
+  delete merged.Networks // the deprecated place; TaskTemplate.Networks is the one that counts
+  return merged
+}
+
+function toContainer(raw: Raw): ContainerSummary {
+  return {
+    id: String(raw.Id),
+    name: String((raw.Names ?? [''])[0]).replace(/^\//, ''),
+    image: String(raw.Image ?? ''),
+    state: String(raw.State ?? ''),
+    labels: raw.Labels ?? {},
   }
 }
 
@@ -286,13 +446,17 @@ function toTask(raw: Raw): TaskSummary {
     serviceId: String(raw.ServiceID ?? ''),
     nodeId: String(raw.NodeID ?? ''),
     slot: raw.Slot,
+    image: String(raw.Spec?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]+$/, ''),
     desiredState: String(raw.DesiredState ?? ''),
     state: String(raw.Status?.State ?? ''),
+    stateSince: String(raw.Status?.Timestamp ?? ''),
+    createdAt: String(raw.CreatedAt ?? ''),
     message: String(raw.Status?.Message ?? ''),
     error: raw.Status?.Err || undefined,
     containerId: raw.Status?.ContainerStatus?.ContainerID || undefined,
     addresses: ((raw.NetworksAttachments ?? []) as Raw[]).flatMap((a) =>
       ((a.Addresses ?? []) as string[]).map((address) => ({networkId: String(a.Network?.ID ?? ''), address: address.replace(/\/\d+$/, '')})),
     ),
+    publishedPorts: ((raw.Status?.PortStatus?.Ports ?? []) as Raw[]).map(toPort),
   }
 }

@@ -13,8 +13,32 @@ export interface Engine {
   listNetworks(): Promise<NetworkSummary[]>
   inspectNetwork(idOrName: string, options?: {verbose?: boolean}): Promise<NetworkDetail>
   createNetwork(spec: NetworkSpec): Promise<string>
-  listServices(): Promise<ServiceSummary[]>
+  /** Every service; with `status`, each carries its running/desired task counts (API 1.41+). */
+  listServices(options?: {status?: boolean}): Promise<ServiceSummary[]>
+  /** A service by exact name or id, or undefined when there is none. */
+  inspectService(idOrName: string): Promise<ServiceSummary | undefined>
+  createService(spec: ServiceSpec): Promise<string>
+  /**
+   * Replaces what ServiceSpec covers (image, mode, replicas, env, ports, networks, constraints,
+   * labels) and keeps the rest of the service's spec (mounts, secrets, resources...).
+   */
+  updateService(id: string, spec: ServiceSpec): Promise<void>
+  /** Sets (a string) or removes (null) service labels; only the service's own labels change, so no task restarts. */
+  updateServiceLabels(id: string, changes: Record<string, string | null>): Promise<void>
+  removeService(id: string): Promise<void>
+  removeNetwork(id: string): Promise<void>
   listTasks(filter?: {service?: string; desiredState?: 'running' | 'shutdown' | 'accepted'}): Promise<TaskSummary[]>
+
+  /** Containers of this engine's own node (containers are node-local), optionally by label ("key=value"). */
+  listContainers(filter?: {labels?: string[]}): Promise<ContainerSummary[]>
+  /**
+   * Runs a command in a container of this node (no TTY), bounded by `timeoutMs`. With `input`, that
+   * is written to its stdin, which then stays open until the command ends or `done(stdout so far)`
+   * says the output is complete (nc, for one, hangs up when its stdin closes).
+   */
+  exec(containerId: string, command: string[], options?: {timeoutMs?: number; input?: string; done?: (stdout: Buffer) => boolean}): Promise<ExecOutput>
+  /** The ports an image on this node declares with EXPOSE, or undefined when the image is not there. */
+  imageExposedPorts(ref: string): Promise<{port: number; protocol: string}[] | undefined>
 
   swarmInit(options: {advertiseAddr: string; listenAddr: string}): Promise<string>
   swarmJoin(options: {advertiseAddr: string; listenAddr: string; remoteAddr: string; token: string}): Promise<void>
@@ -90,17 +114,67 @@ export interface NetworkSpec {
   labels?: Record<string, string>
 }
 
+export interface PortSpec {
+  protocol: 'tcp' | 'udp' | 'sctp' | string
+  targetPort: number
+  publishedPort?: number
+  publishMode: 'ingress' | 'host' | string
+}
+
 export interface ServiceSummary {
   id: string
   name: string
+  /** Without the digest the manager pins (`@sha256:...`). */
   image: string
   mode: 'replicated' | 'global' | string
   replicas?: number
   endpointMode: 'vip' | 'dnsrr' | string
   /** Network ids the service's tasks attach to, with the VIP on each where there is one. */
   networks: {id: string; vip?: string}[]
-  ports: {protocol: string; targetPort: number; publishedPort?: number; publishMode: 'ingress' | 'host' | string}[]
+  ports: PortSpec[]
+  /** The service's own labels (not its containers'). */
   labels: Record<string, string>
+  /** KEY=VALUE, as given. */
+  env: string[]
+  /** Placement constraints, e.g. "node.role==manager". */
+  constraints: string[]
+  /** The version an update must name (optimistic locking). */
+  version: number
+  createdAt: string
+  updatedAt: string
+  /** Only from listServices({status: true}). */
+  status?: {running: number; desired: number}
+}
+
+/** What swarmnet creates or updates a service with; fields left out take Docker's defaults. */
+export interface ServiceSpec {
+  name: string
+  image: string
+  mode: 'replicated' | 'global'
+  /** For replicated services. */
+  replicas?: number
+  env: string[]
+  /** Network names or ids. */
+  networks: string[]
+  ports: PortSpec[]
+  constraints: string[]
+  labels: Record<string, string>
+  endpointMode?: 'vip' | 'dnsrr'
+}
+
+export interface ContainerSummary {
+  id: string
+  name: string
+  image: string
+  state: string
+  labels: Record<string, string>
+}
+
+export interface ExecOutput {
+  /** Undefined when swarmnet stopped reading before the command ended (see `done`). */
+  exitCode?: number
+  stdout: Buffer
+  stderr: string
 }
 
 export interface TaskSummary {
@@ -108,10 +182,16 @@ export interface TaskSummary {
   serviceId: string
   nodeId: string
   slot?: number
+  image: string
   desiredState: string
   state: string
+  /** When the task reached its current state. */
+  stateSince: string
+  createdAt: string
   message: string
   error?: string
   containerId?: string
   addresses: {networkId: string; address: string}[]
+  /** Host-mode ports this task published on its node. */
+  publishedPorts: PortSpec[]
 }

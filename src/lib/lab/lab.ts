@@ -13,6 +13,7 @@ import {type LabState, layoutsOf, readState, roleOf, writeState} from './state.j
 import {writeStores} from './stores.js'
 import {run, which} from './system.js'
 import {teardown} from './teardown.js'
+import {ipvsAvailable} from './detect.js'
 
 export interface LabNode {
   name: string
@@ -235,10 +236,6 @@ export async function labDown(progress: Progress, state = labRecord()): Promise<
 
 const IPVS_NOTE_MISSING = 'this kernel has no IPVS: service VIPs and the ingress routing mesh cannot work here; publish ports with mode=host and use --endpoint-mode dnsrr or tasks.<service>'
 const IPVS_NOTE_PRESENT = 'IPVS is available: VIPs and the ingress routing mesh can work'
-
-export function ipvsAvailable(): boolean {
-  return existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
-}
 
 /** Each node's health, checked for real: the daemon, its swarm state, an SSH handshake and the images. */
 export async function labStatus(): Promise<LabStatus> {

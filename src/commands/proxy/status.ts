@@ -1,0 +1,19 @@
+import {SwarmnetCommand} from '../../lib/base-command.js'
+import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
+import {type ProxyStatusResult, proxyStatus} from '../../lib/proxy/lifecycle.js'
+import {renderProxyStatus} from '../../lib/proxy/render.js'
+import {withSpinner} from '../../lib/progress.js'
+
+export default class ProxyStatus extends SwarmnetCommand<typeof ProxyStatus> {
+  static summary = "Show the proxy's tasks, whether each replica's API answers, and whether the replicas agree"
+  static description = "Per task: node, state, image and host ports; per replica: whether its API answers (asked of that replica, not of whichever one the routing mesh picks) and how many routes it holds; then whether all replicas hold the same routes."
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --verbose', '<%= config.bin %> <%= command.id %> --proxy edge --json']
+  static flags = {proxy: proxyFlag, verbose: verboseFlag}
+
+  async run(): Promise<ProxyStatusResult> {
+    const cluster = await this.cluster()
+    const status = await withSpinner('Asking every replica', () => proxyStatus(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled()}), {quiet: this.jsonEnabled()})
+    this.log(renderProxyStatus(status, this.flags.verbose))
+    return status
+  }
+}

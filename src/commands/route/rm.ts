@@ -1,0 +1,26 @@
+import {Args, Flags} from '@oclif/core'
+
+import {SwarmnetCommand} from '../../lib/base-command.js'
+import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
+import {renderReplicaRows} from '../../lib/routes/render.js'
+import {type RouteRmResult, checkServiceName, removeRoute} from '../../lib/routes/rm.js'
+
+export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
+  static summary = "Remove a service's route from every proxy replica, and its labels"
+  static description = "Sends remove to every replica (with the route's aclName), reads each back, and removes the service's com.df.* route labels. Asks first (default No); --yes answers."
+  static examples = ['<%= config.bin %> <%= command.id %> go-demo', '<%= config.bin %> <%= command.id %> go-demo --yes']
+  static args = {service: Args.string({description: 'service whose route to remove', required: true})}
+  static flags = {
+    proxy: proxyFlag,
+    yes: Flags.boolean({char: 'y', summary: 'Remove without asking.'}),
+    verbose: verboseFlag,
+  }
+
+  async run(): Promise<RouteRmResult> {
+    checkServiceName(this.args.service)
+    const result = await removeRoute(await this.cluster(), {service: this.args.service, proxy: this.flags.proxy, yes: this.flags.yes, json: this.jsonEnabled()})
+    this.log(`Removed the route of ${result.service} from ${result.proxy}${result.unlabelled ? ' and its labels' : ''}:`)
+    this.log(renderReplicaRows(result.replicas, this.flags.verbose))
+    return result
+  }
+}

@@ -1,0 +1,10 @@
+import type {Engine} from './engine.js'
+import type {NodeEngines} from './node-engines.js'
+
+/** What a command that works across the swarm needs: the manager, each node's engine, the network limit. */
+export interface Cluster {
+  engine: Engine
+  nodeEngines: () => Promise<NodeEngines>
+  /** --timeout: each connection and ordinary API call. */
+  timeoutMs: number
+}

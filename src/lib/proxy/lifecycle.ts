@@ -1,0 +1,266 @@
+import type {NetworkSummary, ServiceSpec, ServiceSummary} from '../docker/engine.js'
+import {formatSeconds} from '../duration.js'
+import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
+import {askYesNo, confirmDestructive} from '../interactive.js'
+import {LAB_PROXY_IMAGE, ipvsAvailable, isLabAddress} from '../lab/detect.js'
+import {loadProxy} from '../routes/context.js'
+import {type SyncResult, syncRoutes} from '../routes/sync.js'
+import {desiredRoutes, liveState, readReplicas} from '../routes/survey.js'
+import {ping} from './client.js'
+import {type Convergence, type Converged, waitForConvergence} from './converge.js'
+import {type EntryPoint, entryPoints} from './entry-points.js'
+import {apiPortOf, findProxy, proxyNetworks} from './find.js'
+import {type Cluster, proxyReplicas, whenReachable} from './replicas.js'
+import {type ClusterDefaults, DEFAULT_IMAGE, type ProxyUpInput, type SpecChange, proxySpec, specChanges} from './spec.js'
+
+export interface ProxyUpOptions extends ProxyUpInput {
+  update: boolean
+  waitTimeoutMs: number
+  /** Sync labelled routes onto replicas that lack them: true/false, or undefined to ask on a terminal. */
+  sync?: boolean
+  json: boolean
+  onProgress?: (view: Convergence) => void
+}
+
+export interface ProxyUpResult {
+  service: string
+  /** created, updated, running (as asked), or differs (running, but not as asked; see changes). */
+  action: 'created' | 'updated' | 'running' | 'differs'
+  changes: SpecChange[]
+  spec: ServiceSpec
+  network: {name: string; created: boolean}
+  /** Why the defaults differ from the book's (no IPVS), when they do. */
+  defaultsReason?: string
+  /** What runs now (after an update, the new spec; when it differs, the old one). */
+  image: string
+  mode: string
+  running: number
+  desired: number
+  convergence?: {lastRunningAt?: string; noticedAt: string}
+  entryPoints: EntryPoint[]
+  api: {port: number; published: 'host' | 'ingress' | 'no'}
+  routes?: {missing: number; replicasMissing: string[]; sync?: SyncResult}
+}
+
+/** On a kernel without IPVS (the lab, or a local engine here) the mesh cannot work: host mode, every node. */
+export async function clusterDefaults(cluster: Cluster): Promise<ClusterDefaults> {
+  const info = await cluster.engine.info()
+  if (info.swarm.state !== 'active') throw new SwarmnetError(`${cluster.engine.target} is not part of an active swarm (state ${info.swarm.state}); run \`docker swarm init\` first`)
+  const why = 'this kernel has no IPVS, so the ingress routing mesh cannot work: the proxy runs on every node (global) and publishes its ports in host mode'
+  if (isLabAddress(info.swarm.nodeAddr)) return {image: LAB_PROXY_IMAGE, mode: 'global', publishMode: 'host', reason: `the lab: ${why}; the image is the lab's docker-flow-proxy stand-in`}
+  if (cluster.engine.target.startsWith('unix://') && !ipvsAvailable()) return {image: DEFAULT_IMAGE, mode: 'global', publishMode: 'host', reason: why}
+  return {image: DEFAULT_IMAGE, mode: 'replicated', publishMode: 'ingress'}
+}
+
+/**
+ * The book's `docker service create --name proxy -p 80:80 -p 443:443 -p 8080:8080 --network proxy
+ * -e MODE=swarm vfarcic/docker-flow-proxy`, done properly: the network created when missing,
+ * SERVICE_NAME set, convergence waited for with the tasks' own errors, every replica's API checked.
+ * A second run reports the running proxy; a different spec is shown and applied only with --update.
+ */
+export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promise<ProxyUpResult> {
+  const defaults = await clusterDefaults(cluster)
+  const spec = proxySpec(options, defaults)
+  const [existing, networks] = await Promise.all([cluster.engine.inspectService(options.name), cluster.engine.listNetworks()])
+  const changes = existing ? specChanges(existing, spec, networks) : []
+  const action = !existing ? 'created' : changes.length === 0 ? 'running' : options.update ? 'updated' : 'differs'
+  let networkCreated = false
+  let since: string | undefined
+  let serviceId = existing?.id
+  if (action === 'created' || action === 'updated') {
+    networkCreated = await ensureNetwork(cluster, options.network, networks)
+    if (existing) {
+      await cluster.engine.updateService(existing.id, {...spec, labels: {...existing.labels, ...spec.labels}})
+      since = (await cluster.engine.inspectService(existing.id))?.updatedAt
+    } else {
+      serviceId = await cluster.engine.createService(spec)
+      since = (await cluster.engine.inspectService(serviceId))?.createdAt
+    }
+  }
+
+  const result: ProxyUpResult = {
+    service: options.name, action, changes, spec, network: {name: options.network, created: networkCreated}, defaultsReason: defaults.reason,
+    image: existing?.image ?? spec.image, mode: existing?.mode ?? spec.mode, running: 0, desired: 0, entryPoints: [], api: {port: apiPortOf(spec), published: 'no'},
+  }
+  let converged: Converged
+  try {
+    const fresh = action === 'updated' && changes.some((c) => c.field !== 'mode')
+    converged = await waitForConvergence(cluster.engine, serviceId!, {timeoutMs: options.waitTimeoutMs, since, fresh, onChange: options.onProgress})
+  } catch (error) {
+    const left = action === 'created' ? `; the service is left as it is for a look (\`docker service ps ${options.name}\`); \`swarmnet proxy down\` removes it` : ''
+    throw new SwarmnetError(`proxy ${options.name} ${reasonOf(error)}${left}`).withDetails(result)
+  }
+
+  const proxy = (await cluster.engine.inspectService(serviceId!))!
+  Object.assign(result, {image: proxy.image, mode: proxy.mode, running: converged.running, desired: converged.desired, convergence: {lastRunningAt: converged.lastRunningAt, noticedAt: converged.noticedAt}})
+  result.entryPoints = entryPoints(proxy, converged.tasks, await cluster.engine.listNodes())
+  const apiPort = apiPortOf(proxy)
+  const apiPublished = proxy.ports.find((p) => p.targetPort === apiPort && p.publishedPort)
+  result.api = {port: apiPort, published: apiPublished ? (apiPublished.publishMode === 'host' ? 'host' : 'ingress') : 'no'}
+  await checkApis(cluster, proxy, options.waitTimeoutMs)
+  if (action !== 'created') result.routes = await offerSync(cluster, proxy, options)
+  return result
+}
+
+async function ensureNetwork(cluster: Cluster, name: string, networks: NetworkSummary[]): Promise<boolean> {
+  const found = networks.find((n) => n.name === name)
+  if (found) {
+    if (found.driver !== 'overlay') throw new UsageError(`network "${name}" exists but is a ${found.driver} network; the proxy needs an overlay network (choose another with --network)`)
+    return false
+  }
+
+  // Attachable, so swarmnet's diagnostics can run a short-lived helper container on it.
+  await cluster.engine.createNetwork({name, attachable: true})
+  return true
+}
+
+/** Every replica's API must answer before the proxy counts as up: a route sent now must land everywhere. */
+async function checkApis(cluster: Cluster, proxy: ServiceSummary, waitMs: number): Promise<void> {
+  const {replicas} = await proxyReplicas(cluster, proxy, {waitMs: 0})
+  const failures = await Promise.all(
+    replicas.map(async (replica) => {
+      try {
+        const answer = await whenReachable(() => ping(replica.api, cluster.timeoutMs), waitMs)
+        return answer.outcome === 'ok' ? undefined : `${replica.node.hostname} (${replica.task}): ${answer.message}`
+      } catch (error) {
+        return `${replica.node.hostname} (${replica.task}): ${reasonOf(error)}`
+      }
+    }),
+  )
+  const failed = failures.filter(Boolean)
+  if (failed.length > 0) throw new SwarmnetError(`proxy ${proxy.name} runs, but its API does not answer on ${failed.join('; ')}`)
+}
+
+/** An existing proxy whose replicas miss labelled routes (a restarted replica comes back empty) is offered a sync. */
+async function offerSync(cluster: Cluster, proxy: ServiceSummary, options: ProxyUpOptions): Promise<ProxyUpResult['routes']> {
+  const context = await loadProxy(cluster, {proxy: proxy.name, json: options.json})
+  const [routes, views] = await Promise.all([desiredRoutes(cluster, context), readReplicas(cluster, context.replicas)])
+  const sendable = routes.filter((r) => !r.problem)
+  const lacking = views.filter((view) => sendable.some((route) => liveState(route, view) !== 'live'))
+  const missing = sendable.filter((route) => views.some((view) => liveState(route, view) !== 'live')).length
+  const summary = {missing, replicasMissing: lacking.map((v) => v.replica.task)}
+  if (missing === 0) return summary
+  const sync = options.sync ?? (await askYesNo({question: `${missing} labelled route(s) are missing on ${lacking.length} replica(s). Sync them now?`, default: true, json: options.json}))
+  if (!sync) return summary
+  return {...summary, sync: await syncRoutes(cluster, {proxy: proxy.name, prune: false, dryRun: false, yes: false, json: options.json, concurrency: 4}, context)}
+}
+
+export interface ProxyStatusReplica {
+  node: string
+  task: string
+  taskId: string
+  state: string
+  image: string
+  /** Host-mode ports this task published, "80, 443". */
+  ports: number[]
+  api: 'ok' | 'failed' | 'not running'
+  message?: string
+  via?: string
+  target?: string
+  note?: string
+  routes?: number
+}
+
+export interface ProxyStatusResult {
+  proxy: {name: string; image: string; mode: string; replicas?: number; ports: ServiceSummary['ports']; networks: string[]}
+  replicas: ProxyStatusReplica[]
+  /** Whether every replica that answered holds the same routes. */
+  agree: boolean
+  /** What differs, e.g. "go-demo: missing on proxy.node-3". */
+  differences: string[]
+}
+
+/** Tasks per node with state, image and ports; per replica whether its API answers and how many routes it holds. */
+export async function proxyStatus(cluster: Cluster, options: {proxy?: string; json: boolean}): Promise<ProxyStatusResult> {
+  const [services, networks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks()])
+  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services})
+  const [{replicas, pending}, tasks] = await Promise.all([proxyReplicas(cluster, proxy, {waitMs: 0}), cluster.engine.listTasks({service: proxy.id, desiredState: 'running'})])
+  const taskById = new Map(tasks.map((t) => [t.id, t]))
+  const views = await readReplicas(cluster, replicas)
+  const rows: ProxyStatusReplica[] = [
+    ...views.map((view) => {
+      const task = taskById.get(view.replica.taskId)
+      const {route} = view.replica.api
+      return {
+        node: view.replica.node.hostname, task: view.replica.task, taskId: view.replica.taskId, state: view.replica.state, image: task?.image ?? proxy.image,
+        ports: (task?.publishedPorts ?? []).flatMap((p) => (p.publishedPort ? [p.publishedPort] : [])),
+        api: view.live ? ('ok' as const) : ('failed' as const), ...(view.error ? {message: view.error} : {}),
+        via: route.via, target: route.target, ...(route.note ? {note: route.note} : {}), ...(view.live ? {routes: Object.keys(view.live).length} : {}),
+      }
+    }),
+    ...pending.map((p) => ({node: p.node.hostname, task: p.task, taskId: p.taskId, state: p.state, image: taskById.get(p.taskId)?.image ?? proxy.image, ports: [], api: 'not running' as const, ...(p.error ? {message: p.error} : {})})),
+  ]
+  const differences = compareReplicas(views.filter((v) => v.live).map((v) => ({task: v.replica.task, live: v.live!})))
+  const names = new Map(networks.map((n) => [n.id, n.name]))
+  return {
+    proxy: {name: proxy.name, image: proxy.image, mode: proxy.mode, ...(proxy.mode === 'replicated' ? {replicas: proxy.replicas} : {}), ports: proxy.ports, networks: proxyNetworks(proxy, networks).map((n) => names.get(n.id) ?? n.id)},
+    replicas: rows,
+    agree: differences.length === 0,
+    differences,
+  }
+}
+
+/** Per route, which replicas lack it or hold another version of it than the others. */
+export function compareReplicas(replicas: {task: string; live: Record<string, unknown>}[]): string[] {
+  const services = [...new Set(replicas.flatMap((r) => Object.keys(r.live)))].sort()
+  return services.flatMap((service) => {
+    const missing = replicas.filter((r) => !(service in r.live)).map((r) => r.task)
+    const versions = new Set(replicas.filter((r) => service in r.live).map((r) => canonical(r.live[service])))
+    return [
+      ...(missing.length > 0 ? [`${service}: missing on ${missing.join(', ')}`] : []),
+      ...(versions.size > 1 ? [`${service}: replicas hold ${versions.size} different versions`] : []),
+    ]
+  })
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v))
+}
+
+export interface ProxyDownResult {
+  service: string
+  removed: boolean
+  networks: {name: string; removed: boolean; reason?: string}[]
+}
+
+/** Removes the proxy service (asked first, default No); its networks only with --network-too and when nothing else uses them. */
+export async function proxyDown(cluster: Cluster, options: {proxy?: string; networkToo: boolean; yes: boolean; json: boolean; waitTimeoutMs: number}): Promise<ProxyDownResult> {
+  const [services, networks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks()])
+  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services})
+  const own = proxyNetworks(proxy, networks)
+  const also = options.networkToo && own.length > 0 ? ` and network${own.length > 1 ? 's' : ''} ${own.map((n) => n.name).join(', ')}` : ''
+  const ok = await confirmDestructive({question: `Remove the proxy service ${proxy.name}${also}? Routes it holds in memory are lost (labels on services stay).`, action: 'proxy down', yes: options.yes, json: options.json})
+  if (!ok) throw new SwarmnetError('nothing changed: removal was not confirmed')
+  await cluster.engine.removeService(proxy.id)
+  const result: ProxyDownResult = {service: proxy.name, removed: true, networks: []}
+  if (!options.networkToo) return result
+  for (const network of own) {
+    const users = services.filter((s) => s.id !== proxy.id && s.networks.some((a) => a.id === network.id)).map((s) => s.name)
+    if (users.length > 0) {
+      result.networks.push({name: network.name, removed: false, reason: `still used by ${users.join(', ')}`})
+      continue
+    }
+
+    result.networks.push(await removeNetworkWhenFree(cluster, network, options.waitTimeoutMs))
+  }
+
+  return result
+}
+
+/** A network is released only once the removed service's tasks are gone: retried until then. */
+async function removeNetworkWhenFree(cluster: Cluster, network: NetworkSummary, waitMs: number): Promise<ProxyDownResult['networks'][number]> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    try {
+      await cluster.engine.removeNetwork(network.id)
+      return {name: network.name, removed: true}
+    } catch (error) {
+      if (Date.now() >= deadline) return {name: network.name, removed: false, reason: `${reasonOf(error)} (after ${formatSeconds(waitMs)})`}
+      await new Promise((resolve) => {
+        setTimeout(resolve, 500)
+      })
+    }
+  }
+}
+
+

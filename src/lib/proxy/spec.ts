@@ -1,0 +1,121 @@
+import type {NetworkSummary, PortSpec, ServiceSpec, ServiceSummary} from '../docker/engine.js'
+import {UsageError} from '../errors.js'
+import {DEFAULT_API_PORT, PROXY_LABEL} from './find.js'
+
+/** The maintained image; the book's is vfarcic/docker-flow-proxy (same API, older naming). */
+export const DEFAULT_IMAGE = 'dockerflow/docker-flow-proxy'
+export const HTTP_PORTS = [80, 443]
+
+/** `proxy up` as typed; undefined means "the default for this cluster". */
+export interface ProxyUpInput {
+  name: string
+  network: string
+  image?: string
+  replicas?: string
+  mode?: string
+  publishMode?: string
+  env: string[]
+  publishApi: boolean
+  constraints: string[]
+}
+
+/** Defaults that depend on where the proxy runs: on a kernel without IPVS the mesh cannot work. */
+export interface ClusterDefaults {
+  image: string
+  mode: 'replicated' | 'global'
+  publishMode: 'ingress' | 'host'
+  /** Why the defaults differ from the book's, when they do. */
+  reason?: string
+}
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
+const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]*$/i
+const CONSTRAINT = /^[\w.\-[\]]+\s*(==|!=)\s*\S+$/
+
+/** Every value checked before anything connects; returns the flags' own parts of the spec. */
+export function checkProxyInput(input: ProxyUpInput): void {
+  if (!NAME.test(input.name)) throw new UsageError(`invalid --name "${input.name}": expected a service name (letters, digits, "_", "." or "-")`)
+  if (!NAME.test(input.network)) throw new UsageError(`invalid --network "${input.network}": expected a network name (letters, digits, "_", "." or "-")`)
+  if (input.image !== undefined && !IMAGE.test(input.image)) throw new UsageError(`invalid --image "${input.image}": expected an image reference like dockerflow/docker-flow-proxy:latest`)
+  if (input.mode !== undefined && !['replicated', 'global'].includes(input.mode)) throw new UsageError(`invalid --mode "${input.mode}": expected replicated or global`)
+  if (input.publishMode !== undefined && !['ingress', 'host'].includes(input.publishMode)) throw new UsageError(`invalid --publish-mode "${input.publishMode}": expected ingress or host`)
+  if (input.replicas !== undefined) {
+    const replicas = /^\d+$/.test(input.replicas) ? Number(input.replicas) : 0
+    if (replicas < 1 || replicas > 100) throw new UsageError(`invalid --replicas "${input.replicas}": expected a whole number from 1 to 100`)
+    if (input.mode === 'global') throw new UsageError('--replicas does not go with --mode global (one task per node)')
+  }
+
+  for (const pair of input.env) {
+    const key = pair.slice(0, Math.max(pair.indexOf('='), 0))
+    if (!ENV_KEY.test(key)) throw new UsageError(`invalid --env "${pair.split('=')[0]}": expected KEY=VALUE`)
+  }
+
+  for (const constraint of input.constraints) {
+    if (!CONSTRAINT.test(constraint)) throw new UsageError(`invalid --constraint "${constraint}": expected an expression like node.role==manager or node.labels.proxy!=false`)
+  }
+}
+
+/** The service `proxy up` wants: the book's command, with SERVICE_NAME set to the real name. */
+export function proxySpec(input: ProxyUpInput, defaults: ClusterDefaults): ServiceSpec {
+  const mode = input.mode === 'global' || (input.mode === undefined && input.replicas === undefined && defaults.mode === 'global') ? 'global' : 'replicated'
+  const publishMode = (input.publishMode ?? defaults.publishMode) as PortSpec['publishMode']
+  const env = mergeEnv(['MODE=swarm', `SERVICE_NAME=${input.name}`], input.env)
+  const apiPort = Number(env.find((e) => e.startsWith('PORT='))?.slice(5)) || DEFAULT_API_PORT
+  const targets = [...HTTP_PORTS, ...(input.publishApi ? [apiPort] : [])]
+  return {
+    name: input.name,
+    image: input.image ?? defaults.image,
+    mode,
+    replicas: mode === 'replicated' ? Number(input.replicas ?? 1) : undefined,
+    env,
+    networks: [input.network],
+    ports: targets.map((port) => ({protocol: 'tcp', targetPort: port, publishedPort: port, publishMode})),
+    constraints: input.constraints,
+    labels: {[PROXY_LABEL]: 'true'},
+  }
+}
+
+/** Later values win for the same key, as with repeated `docker service create -e`. */
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const byKey = new Map<string, string>()
+  for (const pair of [...base, ...extra]) byKey.set(pair.slice(0, pair.indexOf('=')), pair)
+  return [...byKey.values()]
+}
+
+export interface SpecChange {
+  field: string
+  current: string
+  wanted: string
+}
+
+/** How a running proxy differs from the spec, field by field, in words an operator reads. */
+export function specChanges(current: ServiceSummary, wanted: ServiceSpec, networks: NetworkSummary[]): SpecChange[] {
+  const changes: SpecChange[] = []
+  const compare = (field: string, a: string, b: string) => {
+    if (a !== b) changes.push({field, current: a || '(none)', wanted: b || '(none)'})
+  }
+
+  compare('image', withTag(current.image), withTag(wanted.image))
+  compare('mode', current.mode === 'global' ? 'global' : `replicated (${current.replicas ?? 1})`, wanted.mode === 'global' ? 'global' : `replicated (${wanted.replicas})`)
+  compare('ports', portsText(current.ports), portsText(wanted.ports))
+  const names = new Map(networks.map((n) => [n.id, n.name]))
+  const attached = current.networks.map((a) => names.get(a.id) ?? a.id).filter((n) => n !== 'ingress')
+  compare('networks', sorted(attached), sorted(wanted.networks))
+  compare('env', sorted(current.env), sorted(wanted.env))
+  compare('constraints', sorted(current.constraints), sorted(wanted.constraints))
+  return changes
+}
+
+function withTag(image: string): string {
+  const bare = image.replace(/@sha256:[0-9a-f]+$/, '')
+  return /:[^/:]+$/.test(bare) ? bare : `${bare}:latest`
+}
+
+function portsText(ports: PortSpec[]): string {
+  return sorted(ports.map((p) => `${p.publishedPort ?? '-'}:${p.targetPort}/${p.protocol} ${p.publishMode}`))
+}
+
+function sorted(values: string[]): string {
+  return [...values].sort().join(', ')
+}

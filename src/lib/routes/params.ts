@@ -1,0 +1,193 @@
+import {UsageError} from '../errors.js'
+import type {LiveService} from '../proxy/client.js'
+
+/**
+ * A service's route in docker-flow-proxy's own terms: its reconfigure parameters without
+ * serviceName, e.g. {servicePath: "/demo", port: "8080"}. This is exactly what the swarm listener
+ * reads from `com.df.*` service labels, so the labels are where swarmnet keeps routes too.
+ */
+export type RouteParams = Record<string, string>
+
+export const LABEL_PREFIX = 'com.df.'
+export const NOTIFY_LABEL = 'com.df.notify'
+/** Labels the listener reads but that are not route parameters. */
+const NOT_PARAMS = new Set(['notify', 'distribute', 'replicas', 'serviceName'])
+
+/** Per-destination parameters: they take a `.N` suffix (N = 1..10) for a service's N-th route. */
+const DESTINATION_PARAMS = new Set([
+  'allowedMethods', 'balanceGroup', 'checkTcp', 'clitcpka', 'deniedMethods', 'denyHttp', 'httpsOnly', 'httpsPort', 'httpsRedirectCode',
+  'ignoreAuthorization', 'outboundHostname', 'pathType', 'port', 'redirectFromDomain', 'reqMode', 'reqPathSearchReplace', 'serviceDomain',
+  'serviceGroup', 'serviceHeader', 'servicePath', 'servicePathExclude', 'srcHttpsPort', 'srcPort', 'sslVerifyNone', 'timeoutClient',
+  'timeoutServer', 'timeoutTunnel', 'userAgent', 'userDef', 'verifyClientSsl',
+])
+/** Service-level parameters the proxy reads (anchors §1.5), old spellings included. */
+const SERVICE_PARAMS = new Set([
+  'aclName', 'addHeader', 'addReqHeader', 'addResHeader', 'backendExtra', 'checkResolvers', 'compressionAlgo', 'compressionType', 'connectionMode',
+  'delReqHeader', 'delResHeader', 'discoveryType', 'isDefaultBackend', 'proxyInstanceName', 'redirectUnlessHttpsProto', 'redirectWhenHttpProto',
+  'reqPathReplace', 'reqPathSearch', 'serviceCert', 'serviceDomainAlgo', 'serviceDomainMatchAll', 'sessionType', 'setHeader', 'setReqHeader',
+  'setResHeader', 'templateBePath', 'templateFePath', 'users', 'usersPassEncrypted', 'usersSecret',
+])
+
+/** A parameter of the proxy's (with or without a `.N` suffix), as opposed to another tool's com.df.* label. */
+export function isRouteParam(name: string): boolean {
+  const base = name.replace(/\.\d+$/, '')
+  return DESTINATION_PARAMS.has(base) || (base === name && SERVICE_PARAMS.has(name))
+}
+
+/** A destination exists when one of these is set (the proxy's own rule). */
+const DEFINES_DESTINATION = ['servicePath', 'port', 'serviceDomain', 'httpsPort']
+export const MAX_INDEX = 10
+
+/** The route a service's labels describe, or undefined when it has none (no `com.df.notify=true`). */
+export function paramsFromLabels(labels: Record<string, string>): RouteParams | undefined {
+  if ((labels[NOTIFY_LABEL] ?? '').toLowerCase() !== 'true') return undefined
+  const params: RouteParams = {}
+  for (const [key, value] of Object.entries(labels)) {
+    if (!key.startsWith(LABEL_PREFIX)) continue
+    const name = key.slice(LABEL_PREFIX.length)
+    if (!NOT_PARAMS.has(name)) params[name] = value
+  }
+
+  return params
+}
+
+/**
+ * The label writes that make a service's labels say `params` (null removes a label), or say it has
+ * no route when `params` is undefined. Other tools' com.df.* labels (a monitor's alerts, the
+ * listener's distribute) are left alone.
+ */
+export function labelChanges(current: Record<string, string>, params: RouteParams | undefined): Record<string, string | null> {
+  const wanted: Record<string, string> = params ? {[NOTIFY_LABEL]: 'true', ...Object.fromEntries(Object.entries(params).map(([k, v]) => [LABEL_PREFIX + k, v]))} : {}
+  const changes: Record<string, string | null> = {}
+  for (const key of Object.keys(current)) {
+    const ours = key === NOTIFY_LABEL || (key.startsWith(LABEL_PREFIX) && isRouteParam(key.slice(LABEL_PREFIX.length)))
+    if (ours && !(key in wanted)) changes[key] = null
+  }
+
+  for (const [key, value] of Object.entries(wanted)) if (current[key] !== value) changes[key] = value
+  return changes
+}
+
+/** One destination of a route (the proxy's ServiceDest), resolved with the proxy's fallback rules. */
+export interface Destination {
+  index: number
+  paths: string[]
+  port: string
+  domains: string[]
+  srcPort?: number
+  reqMode: string
+  pathType: string
+  httpsOnly: boolean
+  /** Every destination parameter that applies here, un-suffixed. */
+  params: Record<string, string>
+}
+
+function split(value: string | undefined): string[] {
+  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []
+}
+
+/**
+ * The destinations a route's parameters make, as the proxy reads them: indexed ones `.1`..`.10` up
+ * to the first gap, and only when there are none the un-indexed one; an indexed value falls back to
+ * the un-indexed value of the same name.
+ */
+export function destinationsOf(params: RouteParams): Destination[] {
+  const defined = (suffix: string) => DEFINES_DESTINATION.some((name) => (params[name + suffix] ?? '') !== '')
+  const indexes: number[] = []
+  for (let n = 1; n <= MAX_INDEX && defined(`.${n}`); n++) indexes.push(n)
+  if (indexes.length === 0 && defined('')) indexes.push(0)
+  return indexes.map((index) => {
+    const own: Record<string, string> = {}
+    for (const name of DESTINATION_PARAMS) {
+      const value = (index > 0 ? params[`${name}.${index}`] : undefined) || params[name]
+      if (value !== undefined && value !== '') own[name] = value
+    }
+
+    return {
+      index,
+      paths: split(own.servicePath).length > 0 ? split(own.servicePath) : split(own.serviceDomain).length > 0 ? ['/'] : [],
+      port: own.port ?? '',
+      domains: split(own.serviceDomain),
+      srcPort: own.srcPort ? Number(own.srcPort) : undefined,
+      reqMode: own.reqMode || 'http',
+      pathType: own.pathType || 'path_beg',
+      httpsOnly: own.httpsOnly === 'true',
+      params: own,
+    }
+  })
+}
+
+/** Service-level parameters (not per destination). */
+export function serviceParams(params: RouteParams): RouteParams {
+  return Object.fromEntries(Object.entries(params).filter(([key]) => !DESTINATION_PARAMS.has(key.replace(/\.\d+$/, ''))))
+}
+
+export function isDestinationParam(name: string): boolean {
+  return DESTINATION_PARAMS.has(name)
+}
+
+/** The reconfigure query for a service's route: serviceName first, then the parameters in a stable order. */
+export function reconfigureParams(service: string, params: RouteParams): [string, string][] {
+  return [['serviceName', service], ...Object.entries(params).sort(([a], [b]) => a.localeCompare(b))]
+}
+
+/**
+ * Whether a replica holds this route as the labels describe it. Compared field by field in the
+ * proxy's JSON names; fields the replica does not report are not held against it.
+ */
+export function sameRoute(service: string, params: RouteParams, live: LiveService | undefined): boolean {
+  if (!live) return false
+  const acl = (v: unknown) => (typeof v === 'string' && v !== '' ? v : service)
+  if (acl(params.aclName) !== acl(live.AclName)) return false
+  if (!usersHeld(params.users, live.Users)) return false
+  const wanted = destinationsOf(params)
+  const held = [...(live.ServiceDest ?? [])].sort((a, b) => Number(a.Index ?? 0) - Number(b.Index ?? 0))
+  if (wanted.length !== held.length) return false
+  return wanted.every((dest, i) => sameDestination(dest, held[i]))
+}
+
+function sameDestination(dest: Destination, held: Record<string, unknown>): boolean {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? split(v) : [])
+  const domains = (v: string[]) => v.map((d) => d.replace(/^\*+/, '')).join(',')
+  if (list(held.ServicePath).join(',') !== dest.paths.join(',')) return false
+  if (String(held.Port ?? '') !== dest.port) return false
+  if (domains(list(held.ServiceDomain)) !== domains(dest.domains)) return false
+  if (Number(held.SrcPort ?? 0) !== (dest.srcPort ?? 0)) return false
+  if (String(held.ReqMode || 'http').toLowerCase() !== dest.reqMode.toLowerCase()) return false
+  if (String(held.PathType || 'path_beg') !== dest.pathType) return false
+  if (Boolean(held.HttpsOnly) !== dest.httpsOnly) return false
+  for (const [name, value] of Object.entries(dest.params)) {
+    if (['servicePath', 'port', 'serviceDomain', 'srcPort', 'reqMode', 'pathType', 'httpsOnly'].includes(name)) continue
+    const field = held[name[0].toUpperCase() + name.slice(1)]
+    if (field === undefined || (typeof field === 'object' && !Array.isArray(field))) continue
+    if ((Array.isArray(field) ? field.join(',') : String(field)) !== value) return false
+  }
+
+  return true
+}
+
+function usersHeld(wanted: string | undefined, held: unknown): boolean {
+  const pairs = split(wanted).map((pair) => pair.split(':')[0] + ':' + pair.slice(pair.indexOf(':') + 1))
+  const have = new Set((Array.isArray(held) ? held : []).map((u: {Username?: string; Password?: string}) => `${u.Username}:${u.Password}`))
+  // The proxy may add its global USERS, so only ours must be there.
+  return pairs.every((pair) => have.has(pair))
+}
+
+/** "/demo,/api" or "/demo" → ["/demo", "/api"], each checked. */
+export function parsePaths(values: string[]): string[] {
+  const paths = values.flatMap((v) => v.split(',')).map((p) => p.trim())
+  if (paths.length === 0) throw new UsageError('missing PATH; expected a path starting with "/", e.g. /demo')
+  for (const path of paths) {
+    if (!path.startsWith('/')) throw new UsageError(`invalid PATH "${path}": expected a path starting with "/", e.g. /${path || 'demo'}`)
+    if (/[\s#?]/.test(path)) throw new UsageError(`invalid PATH "${path}": no spaces, "#" or "?" (the proxy matches on the path only)`)
+  }
+
+  return paths
+}
+
+export function parsePort(text: string, origin: string): number {
+  const value = text.trim()
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (!(port >= 1 && port <= 65_535)) throw new UsageError(`invalid ${origin} "${text}": expected a port number from 1 to 65535`)
+  return port
+}

@@ -1,0 +1,55 @@
+import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
+import {confirmDestructive} from '../interactive.js'
+import {liveServices, removeService} from '../proxy/client.js'
+import type {Cluster} from '../proxy/replicas.js'
+import {type ReplicaRow, describeFailures, loadProxy, rowOf} from './context.js'
+import {labelChanges, paramsFromLabels} from './params.js'
+import {readReplicas} from './survey.js'
+
+export interface RouteRmResult {
+  proxy: string
+  service: string
+  replicas: ReplicaRow[]
+  /** Whether the service's com.df.* route labels were removed (false when it had none or is gone). */
+  unlabelled: boolean
+}
+
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+
+export function checkServiceName(service: string): void {
+  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid SERVICE "${service}": expected a service name (letters, digits, "_", "." or "-")`)
+}
+
+/** Removes a service's route from every replica (confirmed first) and its labels from the service. */
+export async function removeRoute(cluster: Cluster, input: {service: string; proxy?: string; yes: boolean; json: boolean}): Promise<RouteRmResult> {
+  checkServiceName(input.service)
+  const context = await loadProxy(cluster, input)
+  const service = context.services.find((s) => s.name === input.service)
+  const labelled = service ? paramsFromLabels(service.labels) : undefined
+  const views = await readReplicas(cluster, context.replicas)
+  const holders = views.filter((v) => v.live?.[input.service])
+  if (!labelled && holders.length === 0) {
+    throw new UsageError(`no route for "${input.service}": no label on a service of that name, and no replica holds one`)
+  }
+
+  const ok = await confirmDestructive({question: `Remove the route of ${input.service} from ${context.proxy.name} (${context.replicas.length} replica(s))${labelled ? ' and its labels' : ''}?`, action: 'route rm', yes: input.yes, json: input.json})
+  if (!ok) throw new SwarmnetError('nothing changed: removal was not confirmed')
+  const aclName = labelled?.aclName ?? (holders[0]?.live?.[input.service]?.AclName as string | undefined)
+  const rows = await Promise.all(
+    context.replicas.map(async (replica): Promise<ReplicaRow> => {
+      try {
+        const answer = await removeService(replica.api, input.service, aclName || undefined, cluster.timeoutMs)
+        if (answer.outcome !== 'ok') return rowOf(replica, answer.outcome, answer.message)
+        const live = await liveServices(replica.api, cluster.timeoutMs)
+        return live[input.service] ? rowOf(replica, 'failed', 'answered OK, but still holds the route') : rowOf(replica, 'ok')
+      } catch (error) {
+        return rowOf(replica, 'unreachable', reasonOf(error))
+      }
+    }),
+  )
+  if (service && labelled) await cluster.engine.updateServiceLabels(service.id, labelChanges(service.labels, undefined))
+  // A replica still starting comes up without the route anyway, so it is not waited for.
+  const result: RouteRmResult = {proxy: context.proxy.name, service: input.service, replicas: rows, unlabelled: Boolean(service && labelled)}
+  if (result.replicas.some((r) => r.result !== 'ok')) throw new SwarmnetError(`the route is still on some replicas: ${describeFailures(result.replicas)}`).withDetails(result)
+  return result
+}

@@ -389,6 +389,7 @@ function toService(raw: Raw): ServiceSummary {
     version: Number(raw.Version?.Index ?? 0),
     createdAt: String(raw.CreatedAt ?? ''),
     updatedAt: String(raw.UpdatedAt ?? ''),
+    update: raw.UpdateStatus ? {state: String(raw.UpdateStatus.State ?? ''), startedAt: String(raw.UpdateStatus.StartedAt ?? ''), message: String(raw.UpdateStatus.Message ?? '')} : undefined,
     status: raw.ServiceStatus ? {running: Number(raw.ServiceStatus.RunningTasks ?? 0), desired: Number(raw.ServiceStatus.DesiredTasks ?? 0)} : undefined,
   }
 }

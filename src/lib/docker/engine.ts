@@ -144,6 +144,8 @@ export interface ServiceSummary {
   updatedAt: string
   /** Only from listServices({status: true}). */
   status?: {running: number; desired: number}
+  /** The last rolling update: updating, paused, completed, rollback_started, rollback_paused, rollback_completed. */
+  update?: {state: string; startedAt: string; message: string}
 }
 
 /** What swarmnet creates or updates a service with; fields left out take Docker's defaults. */

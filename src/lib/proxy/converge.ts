@@ -1,4 +1,4 @@
-import type {Engine, SwarmNode, TaskSummary} from '../docker/engine.js'
+import type {Engine, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {formatSeconds} from '../duration.js'
 import {SwarmnetError} from '../errors.js'
 
@@ -44,7 +44,12 @@ export async function waitForConvergence(engine: Engine, serviceId: string, opti
     const [services, tasks] = await Promise.all([engine.listServices({status: true}), engine.listTasks({service: serviceId})])
     const service = services.find((s) => s.id === serviceId)
     if (!service) throw new SwarmnetError(`service ${serviceId} was removed while swarmnet waited for it`)
-    const view = convergence(service.status, tasks, nodes, options)
+    const update = options.fresh ? updateOf(service, options.since) : undefined
+    if (update?.state === 'paused' || update?.state.startsWith('rollback')) {
+      throw new SwarmnetError(`update ${update.state.replace('_', ' ')}${update.message ? `: ${update.message}` : ''}`)
+    }
+
+    const view = convergence(service.status, tasks, nodes, {...options, updating: options.fresh && update?.state !== 'completed'})
     const text = JSON.stringify(view)
     if (text !== last) options.onChange?.(view)
     last = text
@@ -56,7 +61,7 @@ export async function waitForConvergence(engine: Engine, serviceId: string, opti
 
     if (Date.now() >= deadline) {
       const errors = view.errors.length > 0 ? `; ${view.errors.join('; ')}` : ''
-      throw new SwarmnetError(`not running after ${formatSeconds(options.timeoutMs)}: ${view.running}/${view.desired || '?'} tasks running${errors}`).withDetails(view)
+      throw new SwarmnetError(`not running after ${formatSeconds(options.timeoutMs)}: ${counts(view)} tasks running${errors}`).withDetails(view)
     }
 
     await new Promise((resolve) => {
@@ -65,11 +70,18 @@ export async function waitForConvergence(engine: Engine, serviceId: string, opti
   }
 }
 
+/** The service's rolling update that started at or after `since`, if the updater has begun it. */
+function updateOf(service: ServiceSummary, since: string | undefined): ServiceSummary['update'] {
+  const update = service.update
+  if (!update || (since && Date.parse(update.startedAt) < Date.parse(since))) return undefined
+  return update
+}
+
 /**
  * The per-node picture of a service's tasks. Errors count only from tasks created since `since`
  * (the manager's clock); with `fresh`, tasks older than that are being replaced and do not count.
  */
-export function convergence(status: {running: number; desired: number} | undefined, tasks: TaskSummary[], nodes: Map<string, SwarmNode>, options: {since?: string; fresh?: boolean} = {}): Convergence {
+export function convergence(status: {running: number; desired: number} | undefined, tasks: TaskSummary[], nodes: Map<string, SwarmNode>, options: {since?: string; fresh?: boolean; updating?: boolean} = {}): Convergence {
   const since = options.since ? Date.parse(options.since) : undefined
   const isNew = (t: TaskSummary) => since === undefined || Date.parse(t.createdAt) >= since
   const active = tasks.filter((t) => t.desiredState === 'running')
@@ -88,12 +100,16 @@ export function convergence(status: {running: number; desired: number} | undefin
   const running = active.filter((t) => t.state === 'running').length
   const desired = status?.desired ?? active.length
   const settled = !active.some((t) => TRANSITIONAL.has(t.state)) && (!options.fresh || active.every(isNew))
-  const converged = desired > 0 && running === desired && active.length === desired && settled
+  const converged = desired > 0 && running === desired && active.length === desired && settled && !options.updating
   return {running, desired, nodes: [...perNode.values()].sort((a, b) => a.node.localeCompare(b.node, undefined, {numeric: true})), errors, converged}
 }
 
 /** "node-1 1/1  node-2 0/1 preparing": one line of the live view. */
 export function describeConvergence(view: Convergence): string {
   const nodes = view.nodes.map((n) => `${n.node} ${n.running}/${n.desired}${n.states.length > 0 ? ` ${[...new Set(n.states)].join(',')}` : ''}`)
-  return `${view.running}/${view.desired || '?'} running${nodes.length > 0 ? `  [${nodes.join('  ')}]` : ''}${view.errors[0] ? `  last error: ${view.errors[0]}` : ''}`
+  return `${counts(view)} running${nodes.length > 0 ? `  [${nodes.join('  ')}]` : ''}${view.errors[0] ? `  last error: ${view.errors[0]}` : ''}`
+}
+
+function counts(view: Convergence): string {
+  return view.desired > 0 ? `${view.running}/${view.desired}` : String(view.running)
 }

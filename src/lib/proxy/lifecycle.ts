@@ -87,8 +87,11 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
     const fresh = action === 'updated' && changes.some((c) => c.field !== 'mode')
     converged = await waitForConvergence(cluster.engine, serviceId!, {timeoutMs: options.waitTimeoutMs, since, fresh, onChange: options.onProgress})
   } catch (error) {
+    const view = error instanceof SwarmnetError ? (error.details as Convergence | undefined) : undefined
+    const why = view?.desired === 0 && view.errors.length === 0 && spec.constraints.length > 0 ? `; no node satisfies its placement constraints (${spec.constraints.join(', ')})` : ''
+
     const left = action === 'created' ? `; the service is left as it is for a look (\`docker service ps ${options.name}\`); \`swarmnet proxy down\` removes it` : ''
-    throw new SwarmnetError(`proxy ${options.name} ${reasonOf(error)}${left}`).withDetails(result)
+    throw new SwarmnetError(`proxy ${options.name} ${reasonOf(error)}${why}${left}`).withDetails(result)
   }
 
   const proxy = (await cluster.engine.inspectService(serviceId!))!
@@ -98,7 +101,7 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
   const apiPublished = proxy.ports.find((p) => p.targetPort === apiPort && p.publishedPort)
   result.api = {port: apiPort, published: apiPublished ? (apiPublished.publishMode === 'host' ? 'host' : 'ingress') : 'no'}
   await checkApis(cluster, proxy, options.waitTimeoutMs)
-  if (action !== 'created') result.routes = await offerSync(cluster, proxy, options)
+  result.routes = await offerSync(cluster, proxy, options)
   return result
 }
 
@@ -131,7 +134,7 @@ async function checkApis(cluster: Cluster, proxy: ServiceSummary, waitMs: number
   if (failed.length > 0) throw new SwarmnetError(`proxy ${proxy.name} runs, but its API does not answer on ${failed.join('; ')}`)
 }
 
-/** An existing proxy whose replicas miss labelled routes (a restarted replica comes back empty) is offered a sync. */
+/** Replicas that miss labelled routes (a new or restarted replica comes back empty) are offered a sync. */
 async function offerSync(cluster: Cluster, proxy: ServiceSummary, options: ProxyUpOptions): Promise<ProxyUpResult['routes']> {
   const context = await loadProxy(cluster, {proxy: proxy.name, json: options.json})
   const [routes, views] = await Promise.all([desiredRoutes(cluster, context), readReplicas(cluster, context.replicas)])

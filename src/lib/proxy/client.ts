@@ -26,7 +26,7 @@ export type LiveService = Record<string, unknown> & {ServiceName?: string; AclNa
  * (its reload answers 500 with Status "OK"), and the body is JSON whatever the Content-Type says
  * (reconfigure sends JSON as text/plain; an unknown path is a 404 with a plain-text body).
  */
-export function interpret(answer: HttpAnswer): ProxyAnswer {
+export function interpret(answer: HttpAnswer, path: string): ProxyAnswer {
   let body: Record<string, unknown> | undefined
   try {
     const parsed = JSON.parse(answer.body)
@@ -37,7 +37,7 @@ export function interpret(answer: HttpAnswer): ProxyAnswer {
   const message = summarize(maskSecrets(said))
   if (answer.status === 200) return {status: 200, outcome: 'ok', message, body}
   if (answer.status === 400 || answer.status === 409) return {status: answer.status, outcome: 'refused', message: message || `HTTP ${answer.status}`, body}
-  if (answer.status === 404 && !body) return {status: 404, outcome: 'failed', message: 'not a docker-flow-proxy API (404 for its reconfigure path)'}
+  if (answer.status === 404 && !body) return {status: 404, outcome: 'failed', message: `not a docker-flow-proxy API (404 for ${path.split('?')[0]})`}
   return {status: answer.status, outcome: 'failed', message: message ? `HTTP ${answer.status}: ${message}` : `HTTP ${answer.status}`, body}
 }
 
@@ -56,31 +56,34 @@ export function maskSecrets(text: string): string {
   return text
     .replaceAll(/("Password"\s*:\s*)"(?:[^"\\]|\\.)*"/g, '$1"***"')
     .replaceAll(/\b((?:insecure-)?password)\s+\S+/g, '$1 ***')
-    .replaceAll(/([?&](?:users|usersSecret)=)[^&\s]*/gi, '$1***')
+    .replaceAll(/\b(users(?:\.\d+)?\s*=\s*)[^&\s"]*/gi, '$1***')
 }
 
 export function query(params: [string, string][]): string {
   return params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
 }
 
-/** Sends reconfigure; retried while the replica cannot be connected to (nothing sent yet). */
 export async function reconfigure(api: ReplicaApi, params: [string, string][], connectWaitMs: number): Promise<ProxyAnswer> {
-  return interpret(await whenReachable(() => api.get(`${API}/reconfigure?${query(params)}`, CHANGE_TIMEOUT_MS), connectWaitMs))
+  return call(api, `${API}/reconfigure?${query(params)}`, CHANGE_TIMEOUT_MS, connectWaitMs)
+}
+
+/** One API call: retried while the replica cannot be connected to (nothing sent yet), then read. */
+async function call(api: ReplicaApi, path: string, timeoutMs: number, connectWaitMs: number): Promise<ProxyAnswer> {
+  return interpret(await whenReachable(() => api.get(path, timeoutMs), connectWaitMs), path)
 }
 
 export async function removeService(api: ReplicaApi, service: string, aclName: string | undefined, connectWaitMs: number): Promise<ProxyAnswer> {
   const params: [string, string][] = [['serviceName', service], ...(aclName && aclName !== service ? [['aclName', aclName] as [string, string]] : [])]
-  return interpret(await whenReachable(() => api.get(`${API}/remove?${query(params)}`, CHANGE_TIMEOUT_MS), connectWaitMs))
+  return call(api, `${API}/remove?${query(params)}`, CHANGE_TIMEOUT_MS, connectWaitMs)
 }
 
 /** The routes a replica holds (config?type=json), keyed by service name. */
 export async function liveServices(api: ReplicaApi, timeoutMs: number, connectWaitMs = 0): Promise<Record<string, LiveService>> {
-  const answer = await whenReachable(() => api.get(`${API}/config?type=json`, timeoutMs), connectWaitMs)
-  const parsed = interpret(answer)
+  const parsed = await call(api, `${API}/config?type=json`, timeoutMs, connectWaitMs)
   if (parsed.outcome !== 'ok' || !parsed.body) throw new Error(parsed.outcome === 'ok' ? 'config?type=json did not answer a JSON object' : `config?type=json: ${parsed.message}`)
   return parsed.body as Record<string, LiveService>
 }
 
 export async function ping(api: ReplicaApi, timeoutMs: number): Promise<ProxyAnswer> {
-  return interpret(await api.get(`${API}/ping`, timeoutMs))
+  return call(api, `${API}/ping`, timeoutMs, 0)
 }

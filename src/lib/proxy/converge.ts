@@ -49,7 +49,8 @@ export async function waitForConvergence(engine: Engine, serviceId: string, opti
       throw new SwarmnetError(`update ${update.state.replace('_', ' ')}${update.message ? `: ${update.message}` : ''}`)
     }
 
-    const view = convergence(service.status, tasks, nodes, {...options, updating: options.fresh && update?.state !== 'completed'})
+    // An update the updater has begun must complete; one it never reports counts once every task is new.
+    const view = convergence(service.status, tasks, nodes, {...options, updating: update !== undefined && update.state !== 'completed'})
     const text = JSON.stringify(view)
     if (text !== last) options.onChange?.(view)
     last = text

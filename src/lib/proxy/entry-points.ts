@@ -28,7 +28,7 @@ export function entryPoints(proxy: ServiceSummary, tasks: TaskSummary[], nodes: 
   }
 
   // Engines report a host port once per address family; one entry is enough.
-  const unique = new Map(points.map((p) => [`${p.node}/${p.targetPort}/${p.publishedPort}/${p.mode}`, p]))
+  const unique = new Map(points.map((p) => [`${p.address}/${p.targetPort}/${p.publishedPort}/${p.mode}`, p]))
   return [...unique.values()].sort((a, b) => a.targetPort - b.targetPort || a.node.localeCompare(b.node, undefined, {numeric: true}))
 }
 

@@ -9,7 +9,7 @@ export const DEFAULT_API_PORT = 8080
 /** docker-flow-proxy in any registry or generation (vfarcic/, dockerflow/), or the lab's stand-in. */
 export function isProxyImage(image: string): boolean {
   const repository = image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')
-  return /(^|\/)docker-flow-proxy$/.test(repository) || repository === 'swarmnet-lab/proxy'
+  return /(^|\/)docker-flow-proxy$/.test(repository) || /(^|\/)swarmnet-lab\/proxy$/.test(repository)
 }
 
 /**

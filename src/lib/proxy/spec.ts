@@ -1,6 +1,6 @@
 import type {NetworkSummary, PortSpec, ServiceSpec, ServiceSummary} from '../docker/engine.js'
 import {UsageError} from '../errors.js'
-import {DEFAULT_API_PORT, PROXY_LABEL} from './find.js'
+import {PROXY_LABEL, apiPortOf} from './find.js'
 
 /** The maintained image; the book's is vfarcic/docker-flow-proxy (same API, older naming). */
 export const DEFAULT_IMAGE = 'dockerflow/docker-flow-proxy'
@@ -33,7 +33,7 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]*$/i
 const CONSTRAINT = /^[\w.\-[\]]+\s*(==|!=)\s*\S+$/
 
-/** Every value checked before anything connects; returns the flags' own parts of the spec. */
+/** Every value checked before anything connects. */
 export function checkProxyInput(input: ProxyUpInput): void {
   if (!NAME.test(input.name)) throw new UsageError(`invalid --name "${input.name}": expected a service name (letters, digits, "_", "." or "-")`)
   if (!NAME.test(input.network)) throw new UsageError(`invalid --network "${input.network}": expected a network name (letters, digits, "_", "." or "-")`)
@@ -49,6 +49,10 @@ export function checkProxyInput(input: ProxyUpInput): void {
   for (const pair of input.env) {
     const key = pair.slice(0, Math.max(pair.indexOf('='), 0))
     if (!ENV_KEY.test(key)) throw new UsageError(`invalid --env "${pair.split('=')[0]}": expected KEY=VALUE`)
+    const value = pair.slice(key.length + 1)
+    if (key === 'PORT' && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65_535 && !HTTP_PORTS.includes(Number(value)))) {
+      throw new UsageError(`invalid --env "PORT=${value}": expected the API's port, a number from 1 to 65535 other than ${HTTP_PORTS.join(' and ')}`)
+    }
   }
 
   for (const constraint of input.constraints) {
@@ -61,7 +65,7 @@ export function proxySpec(input: ProxyUpInput, defaults: ClusterDefaults): Servi
   const mode = input.mode === 'global' || (input.mode === undefined && input.replicas === undefined && defaults.mode === 'global') ? 'global' : 'replicated'
   const publishMode = (input.publishMode ?? defaults.publishMode) as PortSpec['publishMode']
   const env = mergeEnv(['MODE=swarm', `SERVICE_NAME=${input.name}`], input.env)
-  const apiPort = Number(env.find((e) => e.startsWith('PORT='))?.slice(5)) || DEFAULT_API_PORT
+  const apiPort = apiPortOf({env})
   const targets = [...HTTP_PORTS, ...(input.publishApi ? [apiPort] : [])]
   return {
     name: input.name,
@@ -99,8 +103,8 @@ export function specChanges(current: ServiceSummary, wanted: ServiceSpec, networ
   compare('image', withTag(current.image), withTag(wanted.image))
   compare('mode', current.mode === 'global' ? 'global' : `replicated (${current.replicas ?? 1})`, wanted.mode === 'global' ? 'global' : `replicated (${wanted.replicas})`)
   compare('ports', portsText(current.ports), portsText(wanted.ports))
-  const names = new Map(networks.map((n) => [n.id, n.name]))
-  const attached = current.networks.map((a) => names.get(a.id) ?? a.id).filter((n) => n !== 'ingress')
+  const byId = new Map(networks.map((n) => [n.id, n]))
+  const attached = current.networks.filter((a) => !byId.get(a.id)?.ingress).map((a) => byId.get(a.id)?.name ?? a.id)
   compare('networks', sorted(attached), sorted(wanted.networks))
   compare('env', sorted(current.env), sorted(wanted.env))
   compare('constraints', sorted(current.constraints), sorted(wanted.constraints))

@@ -1,11 +1,11 @@
 import type {ServiceSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
 import {askText, canPrompt, chooseOne} from '../interactive.js'
-import {type ProxyAnswer, liveServices, maskSecrets, reconfigure} from '../proxy/client.js'
+import {type ProxyAnswer, liveServices, maskSecrets, reconfigure, removeService} from '../proxy/client.js'
 import type {Cluster, ProxyReplica} from '../proxy/replicas.js'
 import {type ProxyContext, type ReplicaRow, describeFailures, loadProxy, pendingRows, rowOf} from './context.js'
 import {
-  MAX_INDEX, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, reconfigureParams, sameRoute,
+  MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, proxyDefaults, reconfigureParams, sameRoute,
 } from './params.js'
 import {hashUsers, shown} from './users.js'
 import {type VerifyRow, verifyRoute} from './verify.js'
@@ -42,16 +42,17 @@ export interface RouteAddResult {
 
 const REQ_MODES = ['http', 'tcp', 'sni']
 /** HAProxy's path fetches (the proxy writes `acl url_... <pathType> <path>`). */
-const PATH_TYPES = ['path', 'path_beg', 'path_dir', 'path_dom', 'path_end', 'path_len', 'path_reg', 'path_sub']
+const PATH_TYPES = ['path', 'path_beg', 'path_dir', 'path_dom', 'path_end', 'path_reg', 'path_sub']
 const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const DOMAIN = /^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/
 const ACL_NAME = /^[a-zA-Z0-9_.-]+$/
 /** Parameters that have their own argument or flag, or that swarmnet decides. */
-const NOT_PARAMS: Record<string, string> = {
+const NOT_PARAMS = new Map(Object.entries({
   serviceName: 'use SERVICE', servicePath: 'use PATH', port: 'use PORT', serviceDomain: 'use --domain', srcPort: 'use --src-port', reqMode: 'use --req-mode',
   pathType: 'use --path-type', httpsOnly: 'use --https-only', aclName: 'use --acl-name', users: 'use --users', usersPassEncrypted: 'use --users (it hashes plain passwords)',
   distribute: 'swarmnet sends the route to every replica itself', replicas: 'it would remove the route when 0',
-}
+  serviceCert: 'a certificate (and its key) would be stored in service labels; give it to the proxy as a Docker secret',
+}))
 
 /** The route's own parameters from the flags, at index `index` (0 = un-indexed); every value checked. */
 export async function routeFromInput(input: RouteAddInput & {service: string; port: string}, index: number): Promise<RouteParams> {
@@ -89,10 +90,14 @@ export async function routeFromInput(input: RouteAddInput & {service: string; po
   for (const pair of input.params) {
     const eq = pair.indexOf('=')
     const name = eq > 0 ? pair.slice(0, eq) : ''
-    if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw new UsageError(`invalid --param "${maskSecrets(pair)}": expected NAME=VALUE with a docker-flow-proxy parameter name, e.g. timeoutServer=60`)
-    if (NOT_PARAMS[name]) throw new UsageError(`--param ${name} is not accepted: ${NOT_PARAMS[name]}`)
-    if (isDestinationParam(name)) dest(name, pair.slice(eq + 1))
-    else own[name] = pair.slice(eq + 1)
+    if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw new UsageError(`invalid --param "${maskSecrets(pair).slice(0, 60)}": expected NAME=VALUE with a docker-flow-proxy parameter name, e.g. timeoutServer=60`)
+    if (NOT_PARAMS.has(name)) throw new UsageError(`--param ${name} is not accepted: ${NOT_PARAMS.get(name)}`)
+    if (!isRouteParam(name)) throw new UsageError(`--param ${name}: not a docker-flow-proxy parameter (names are case-sensitive, e.g. timeoutServer, addReqHeader, sessionType)`)
+    const value = pair.slice(eq + 1)
+    // Values go into haproxy.cfg as they are: a line break would add lines of its own.
+    if (/[\u0000-\u001F\u007F]/.test(value)) throw new UsageError(`invalid --param ${name}: control characters or line breaks in the value`)
+    if (isDestinationParam(name)) dest(name, value)
+    else own[name] = value
   }
 
   if (input.users !== undefined) {
@@ -137,14 +142,23 @@ export async function addRoute(cluster: Cluster, input: RouteAddInput): Promise<
   await checkServiceReady(cluster, context, service)
   const params = mergeRoute(service, own, index)
 
-  const replicas = await Promise.all(context.replicas.map((replica) => sendRoute(cluster, replica, service.name, params)))
-  const rows = [...replicas.map((r) => r.row), ...pendingRows(context.pending)]
-  const refused = replicas.find((r) => r.answer?.outcome === 'refused')
-  const accepted = replicas.some((r) => r.row.result === 'ok')
-  const labelled = !refused && accepted
+  const sent = await Promise.all(context.replicas.map(async (replica) => ({replica, ...(await sendRoute(cluster, replica, service.name, params, proxyDefaults(context.proxy.env)))})))
+  const refused = sent.find((r) => r.answer?.outcome === 'refused')
+  // 500 is the proxy's "could not apply it" (after which it drops the service); other failures changed nothing.
+  const couldNot = sent.filter((r) => r.answer?.outcome === 'failed' && r.answer.status === 500)
+  // A replica that could not apply it has dropped the service's route (the proxy's rollback):
+  // put the previous route back everywhere, so the proxy stays as it was rather than half-changed.
+  if (couldNot.length > 0) await Promise.all(sent.filter((r) => r.answer && r.answer.outcome !== 'refused').map((r) => putBack(cluster, r, service)))
+  const rows = [...sent.map((r) => r.row), ...pendingRows(context.pending)]
+  const labelled = !refused && couldNot.length === 0 && sent.some((r) => r.row.result === 'ok')
   if (labelled) await cluster.engine.updateServiceLabels(service.id, labelChanges(service.labels, params))
   const result: RouteAddResult = {proxy: context.proxy.name, service: service.name, params: shown(params), replicas: rows, labelled}
   if (refused) throw new UsageError(`the proxy refused the route: ${refused.answer!.message}`).withDetails(result)
+  if (couldNot.length > 0) {
+    const before = paramsFromLabels(service.labels) ? 'its previous route is back on every replica' : 'it had no route before, and has none now'
+    throw new SwarmnetError(`the proxy could not apply the route (${describeFailures(couldNot.map((r) => r.row))}); ${before}`).withDetails(result)
+  }
+
   if (rows.some((r) => r.result !== 'ok')) {
     const failed = rows.filter((r) => r.result !== 'ok')
     const hint = labelled ? '; the route is labelled on the service: `swarmnet route sync` puts it on replicas that lack it' : ''
@@ -213,7 +227,22 @@ function mergeRoute(service: ServiceSummary, own: RouteParams, index: number): R
   return {...kept, ...own}
 }
 
-async function sendRoute(cluster: Cluster, replica: ProxyReplica, service: string, params: RouteParams): Promise<{row: ReplicaRow; answer?: ProxyAnswer}> {
+/** Sends the service's labelled route again (or removes the new one when there was none), marking the row. */
+async function putBack(cluster: Cluster, sent: {replica: ProxyReplica; row: ReplicaRow}, service: ServiceSummary): Promise<void> {
+  const previous = paramsFromLabels(service.labels)
+  const known = previous && Object.fromEntries(Object.entries(previous).filter(([k]) => isRouteParam(k)))
+  try {
+    const answer = known
+      ? await reconfigure(sent.replica.api, reconfigureParams(service.name, known), cluster.timeoutMs)
+      : await removeService(sent.replica.api, service.name, undefined, cluster.timeoutMs)
+    const note = answer.outcome === 'ok' ? 'put back as it was' : `could not be put back: ${answer.message}`
+    sent.row = sent.row.result === 'ok' ? {...sent.row, result: 'rolled back', message: note} : {...sent.row, message: `${sent.row.message}; ${note}`}
+  } catch (error) {
+    sent.row = {...sent.row, message: `${sent.row.message ?? sent.row.result}; could not be put back: ${reasonOf(error)}`}
+  }
+}
+
+async function sendRoute(cluster: Cluster, replica: ProxyReplica, service: string, params: RouteParams, defaults: ProxyDefaults): Promise<{row: ReplicaRow; answer?: ProxyAnswer}> {
   let answer: ProxyAnswer
   try {
     answer = await reconfigure(replica.api, reconfigureParams(service, params), cluster.timeoutMs)
@@ -225,7 +254,7 @@ async function sendRoute(cluster: Cluster, replica: ProxyReplica, service: strin
   // Trust nothing: the route counts once the replica's own configuration shows it.
   try {
     const live = await liveServices(replica.api, cluster.timeoutMs)
-    if (!sameRoute(service, params, live[service])) return {row: rowOf(replica, 'failed', 'answered OK, but its configuration does not hold the route'), answer}
+    if (!sameRoute(service, params, live[service], defaults)) return {row: rowOf(replica, 'failed', 'answered OK, but its configuration does not hold the route'), answer}
   } catch (error) {
     return {row: rowOf(replica, 'failed', `answered OK, but its configuration could not be read back: ${reasonOf(error)}`), answer}
   }

@@ -37,7 +37,7 @@ export interface ReplicaRow {
   via?: string
   target?: string
   note?: string
-  result: 'ok' | 'refused' | 'failed' | 'unreachable' | 'not running'
+  result: 'ok' | 'refused' | 'failed' | 'unreachable' | 'not running' | 'rolled back'
   message?: string
 }
 

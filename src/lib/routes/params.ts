@@ -30,8 +30,8 @@ const SERVICE_PARAMS = new Set([
 
 /** A parameter of the proxy's (with or without a `.N` suffix), as opposed to another tool's com.df.* label. */
 export function isRouteParam(name: string): boolean {
-  const base = name.replace(/\.\d+$/, '')
-  return DESTINATION_PARAMS.has(base) || (base === name && SERVICE_PARAMS.has(name))
+  const indexed = /^(.+)\.([1-9]|10)$/.exec(name)
+  return indexed ? DESTINATION_PARAMS.has(indexed[1]) : DESTINATION_PARAMS.has(name) || SERVICE_PARAMS.has(name)
 }
 
 /** A destination exists when one of these is set (the proxy's own rule). */
@@ -82,8 +82,9 @@ export interface Destination {
   params: Record<string, string>
 }
 
+/** As the proxy splits lists (on its SEPARATOR, ","), without trimming. */
 function split(value: string | undefined): string[] {
-  return value ? value.split(',').map((v) => v.trim()).filter(Boolean) : []
+  return value ? value.split(',').filter(Boolean) : []
 }
 
 /**
@@ -111,7 +112,7 @@ export function destinationsOf(params: RouteParams): Destination[] {
       srcPort: own.srcPort ? Number(own.srcPort) : undefined,
       reqMode: own.reqMode || 'http',
       pathType: own.pathType || 'path_beg',
-      httpsOnly: own.httpsOnly === 'true',
+      httpsOnly: parseBool(own.httpsOnly),
       params: own,
     }
   })
@@ -131,22 +132,46 @@ export function reconfigureParams(service: string, params: RouteParams): [string
   return [['serviceName', service], ...Object.entries(params).sort(([a], [b]) => a.localeCompare(b))]
 }
 
+/** What a replica's own settings do to every route it holds: HTTPS_ONLY forces httpsOnly, USERS adds users. */
+export interface ProxyDefaults {
+  httpsOnly: boolean
+  /** Names of the proxy's global users (its USERS variable). */
+  globalUsers: string[]
+}
+
+/** The proxy's environment, read from its service spec. */
+export function proxyDefaults(env: string[]): ProxyDefaults {
+  const value = (name: string) => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? ''
+  return {httpsOnly: parseBool(value('HTTPS_ONLY')), globalUsers: value('USERS').split(',').filter(Boolean).map((u) => u.split(':')[0])}
+}
+
+const NO_DEFAULTS: ProxyDefaults = {httpsOnly: false, globalUsers: []}
+
+/** Go's strconv.ParseBool, which the proxy reads its flags with. */
+export function parseBool(value: string | undefined): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value ?? '')
+}
+
+/** Fields compared by name below; the rest generically. */
+const COMPARED = new Set(['servicePath', 'port', 'serviceDomain', 'srcPort', 'reqMode', 'pathType', 'httpsOnly', 'aclName', 'users', 'usersPassEncrypted'])
+
 /**
  * Whether a replica holds this route as the labels describe it. Compared field by field in the
  * proxy's JSON names; fields the replica does not report are not held against it.
  */
-export function sameRoute(service: string, params: RouteParams, live: LiveService | undefined): boolean {
+export function sameRoute(service: string, params: RouteParams, live: LiveService | undefined, defaults: ProxyDefaults = NO_DEFAULTS): boolean {
   if (!live) return false
   const acl = (v: unknown) => (typeof v === 'string' && v !== '' ? v : service)
   if (acl(params.aclName) !== acl(live.AclName)) return false
-  if (!usersHeld(params.users, live.Users)) return false
+  if (!sameUsers(params.users, live.Users, defaults)) return false
+  if (!sameFields(serviceParams(params), live)) return false
   const wanted = destinationsOf(params)
   const held = [...(live.ServiceDest ?? [])].sort((a, b) => Number(a.Index ?? 0) - Number(b.Index ?? 0))
   if (wanted.length !== held.length) return false
-  return wanted.every((dest, i) => sameDestination(dest, held[i]))
+  return wanted.every((dest, i) => sameDestination(dest, held[i], defaults))
 }
 
-function sameDestination(dest: Destination, held: Record<string, unknown>): boolean {
+function sameDestination(dest: Destination, held: Record<string, unknown>, defaults: ProxyDefaults): boolean {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? split(v) : [])
   const domains = (v: string[]) => v.map((d) => d.replace(/^\*+/, '')).join(',')
   if (list(held.ServicePath).join(',') !== dest.paths.join(',')) return false
@@ -155,22 +180,29 @@ function sameDestination(dest: Destination, held: Record<string, unknown>): bool
   if (Number(held.SrcPort ?? 0) !== (dest.srcPort ?? 0)) return false
   if (String(held.ReqMode || 'http').toLowerCase() !== dest.reqMode.toLowerCase()) return false
   if (String(held.PathType || 'path_beg') !== dest.pathType) return false
-  if (Boolean(held.HttpsOnly) !== dest.httpsOnly) return false
-  for (const [name, value] of Object.entries(dest.params)) {
-    if (['servicePath', 'port', 'serviceDomain', 'srcPort', 'reqMode', 'pathType', 'httpsOnly'].includes(name)) continue
-    const field = held[name[0].toUpperCase() + name.slice(1)]
-    if (field === undefined || (typeof field === 'object' && !Array.isArray(field))) continue
-    if ((Array.isArray(field) ? field.join(',') : String(field)) !== value) return false
-  }
-
-  return true
+  if (Boolean(held.HttpsOnly) !== (dest.httpsOnly || defaults.httpsOnly)) return false
+  return sameFields(dest.params, held)
 }
 
-function usersHeld(wanted: string | undefined, held: unknown): boolean {
-  const pairs = split(wanted).map((pair) => pair.split(':')[0] + ':' + pair.slice(pair.indexOf(':') + 1))
-  const have = new Set((Array.isArray(held) ? held : []).map((u: {Username?: string; Password?: string}) => `${u.Username}:${u.Password}`))
-  // The proxy may add its global USERS, so only ours must be there.
-  return pairs.every((pair) => have.has(pair))
+/** The other parameters against the fields of the same name (servicePathExclude → ServicePathExclude). */
+function sameFields(params: Record<string, string>, held: Record<string, unknown>): boolean {
+  return Object.entries(params).every(([name, value]) => {
+    if (COMPARED.has(name.replace(/\.\d+$/, ''))) return true
+    const field = held[name[0].toUpperCase() + name.slice(1)]
+    if (field === undefined || field === null || (typeof field === 'object' && !Array.isArray(field))) return true
+    if (typeof field === 'boolean') return field === parseBool(value)
+    return (Array.isArray(field) ? field.join(',') : String(field)) === value
+  })
+}
+
+/** Ours, exactly: the proxy's global USERS may be there too, but nothing else. */
+function sameUsers(wanted: string | undefined, held: unknown, defaults: ProxyDefaults): boolean {
+  const ours = split(wanted).sort()
+  const have = (Array.isArray(held) ? held : [])
+    .map((u: {Username?: string; Password?: string}) => `${u.Username}:${u.Password}`)
+    .filter((pair) => !defaults.globalUsers.includes(pair.split(':')[0]) || ours.includes(pair))
+    .sort()
+  return have.join(',') === ours.join(',')
 }
 
 /** "/demo,/api" or "/demo" → ["/demo", "/api"], each checked. */
@@ -179,7 +211,8 @@ export function parsePaths(values: string[]): string[] {
   if (paths.length === 0) throw new UsageError('missing PATH; expected a path starting with "/", e.g. /demo')
   for (const path of paths) {
     if (!path.startsWith('/')) throw new UsageError(`invalid PATH "${path}": expected a path starting with "/", e.g. /${path || 'demo'}`)
-    if (/[\s#?]/.test(path)) throw new UsageError(`invalid PATH "${path}": no spaces, "#" or "?" (the proxy matches on the path only)`)
+    // The proxy writes paths into haproxy.cfg as they are: these would break the file.
+    if (/[\s#?"'\\]/.test(path)) throw new UsageError(`invalid PATH "${path}": no spaces, quotes, backslashes, "#" or "?" (the proxy matches on the path only)`)
   }
 
   return paths

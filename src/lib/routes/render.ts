@@ -11,6 +11,7 @@ const RESULT_COLOUR: Record<ReplicaRow['result'], (text: string) => string> = {
   failed: colour.red,
   unreachable: colour.red,
   'not running': colour.yellow,
+  'rolled back': colour.yellow,
 }
 
 /** One row per replica; --verbose adds how each API was reached (and why, when it fell back). */

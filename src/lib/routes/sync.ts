@@ -77,7 +77,7 @@ export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: Pr
 function plan(view: ReplicaView, routes: DesiredRoute[], prune: boolean): Plan {
   const live = view.live ?? {}
   const add = routes.filter((r) => !live[r.service])
-  const update = routes.filter((r) => live[r.service] && !sameRoute(r.service, r.params, live[r.service]))
+  const update = routes.filter((r) => live[r.service] && !sameRoute(r.service, r.params, live[r.service], r.defaults))
   const labelled = new Set(routes.map((r) => r.service))
   const remove = prune ? Object.entries(live).filter(([service]) => !labelled.has(service)).map(([service, held]) => ({service, aclName: aclOf(held)})) : []
   return {view, add, update, remove, unchanged: routes.length - add.length - update.length}
@@ -109,7 +109,7 @@ async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<Re
   })
 
   // What the proxy answered is not enough: read back, and send once more what it said it took but lacks.
-  const held = (live: Record<string, LiveService>, route: DesiredRoute) => sameRoute(route.service, route.params, live[route.service])
+  const held = (live: Record<string, LiveService>, route: DesiredRoute) => sameRoute(route.service, route.params, live[route.service], route.defaults)
   try {
     let live = await liveServices(api, cluster.timeoutMs)
     const lost = toSend.filter((route) => !said.has(route.service) && !held(live, route))

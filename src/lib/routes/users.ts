@@ -1,7 +1,7 @@
 import {UsageError} from '../errors.js'
 
-/** crypt(3) hashes HAProxy accepts as they are (MD5, SHA-256, SHA-512, bcrypt, yescrypt). */
-const HASHED = /^\$(1|5|6|2[aby]|y)\$/
+/** crypt(3) hashes the proxy's HAProxy checks (its image's musl libc knows MD5, SHA-256, SHA-512 and bcrypt). */
+const HASHED = /^\$(1|5|6|2[aby])\$/
 
 /**
  * `--users admin:secret,bob:$6$...`: plain passwords are hashed here with SHA-512 crypt, so neither
@@ -9,11 +9,11 @@ const HASHED = /^\$(1|5|6|2[aby]|y)\$/
  */
 export async function hashUsers(text: string): Promise<string> {
   const pairs = text.split(',').map((pair) => pair.trim())
-  for (const pair of pairs) {
+  for (const [i, pair] of pairs.entries()) {
     const colon = pair.indexOf(':')
-    if (colon <= 0 || colon === pair.length - 1 || /\s/.test(pair)) {
-      throw new UsageError(`invalid --users entry "${pair.slice(0, Math.max(colon, 0)) || pair.split(':')[0]}:***": expected USER:PASSWORD pairs separated by ",", without spaces`)
-    }
+    // Named by position: an entry without ":" may be all password.
+    if (colon <= 0 || colon === pair.length - 1 || /\s/.test(pair)) throw new UsageError(`invalid --users entry ${i + 1} of ${pairs.length}: expected USER:PASSWORD pairs separated by ",", without spaces`)
+    if (pair.slice(colon + 1).startsWith('$y$')) throw new UsageError(`invalid --users entry ${i + 1} of ${pairs.length}: the proxy's HAProxy cannot check yescrypt ($y$) hashes; give a plain password or a $6$ hash`)
   }
 
   const {encrypt} = await import('unixcrypt')

@@ -15,25 +15,23 @@ swarmnet node ls
 
 # Start the chapter over if an earlier run left its services behind.
 docker service rm proxy go-demo >/dev/null 2>&1 || true
-until ! docker network inspect proxy >/dev/null 2>&1 || docker network rm proxy >/dev/null 2>&1; do sleep 0.5; done
+until [ -z "$(docker network ls -q --filter name=^proxy$)" ]; do docker network rm proxy >/dev/null 2>&1 || sleep 0.5; done
 
-swarmnet network create proxy
-# No IPVS on this kernel: go-demo is reached by DNS round-robin, the proxy publishes in host mode on every node.
+# Step 3: the proxy, and the network it shares with the services it routes to.
+# (No IPVS on this kernel: it runs on every node and publishes in host mode; it says so.)
+swarmnet proxy up
+# go-demo on the proxy network; dnsrr, since without IPVS a service's VIP does not answer.
 shell docker service create -d --name go-demo --network proxy --endpoint-mode dnsrr --replicas 2 swarmnet-lab/go-demo
-shell docker service create -d --name proxy --network proxy --mode global -e SERVICE_NAME=proxy \
-  --publish mode=host,target=80,published=80 --publish mode=host,target=8080,published=8080 swarmnet-lab/proxy
+until [ "$(docker service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 2 ]; do sleep 0.5; done
 
-echo "waiting for the proxy on every node..." >&2
-for ip in $(./bin/run.js node ls --json | node -e 'for (const n of JSON.parse(require("fs").readFileSync(0))) console.log(n.address)'); do
-  for _ in $(seq 1 120); do curl -fs "http://$ip:8080/v1/docker-flow-proxy/ping" >/dev/null && break; sleep 0.5; done
-done
-swarmnet network inspect proxy
-
-shell curl -s "http://$(./bin/run.js node ip node-1):8080/v1/docker-flow-proxy/reconfigure?serviceName=go-demo&servicePath=/demo&port=8080&distribute=true"
-echo
+# Step 4: the route, on every proxy replica, read back from each.
+swarmnet route add go-demo /demo 8080 --verify --verify-path /demo/hello
 for node in node-1 node-2 node-3; do
   shell curl -si "http://$(./bin/run.js node ip $node)/demo/hello"
   echo
 done
+swarmnet route ls
+swarmnet proxy status
+swarmnet network inspect proxy
 
-printf '\nThe lab is still running. Try: eval "$(./bin/run.js lab env)"; ./bin/run.js node env node-2; ./bin/run.js lab status\nRemove it with: ./bin/run.js lab down --yes\n' >&2
+printf '\nThe lab is still running. Try: eval "$(./bin/run.js lab env)"; ./bin/run.js route sync --dry-run; ./bin/run.js lab status\nRemove it with: ./bin/run.js lab down --yes\n' >&2

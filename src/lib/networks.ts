@@ -3,6 +3,7 @@ import {isIP} from 'node:net'
 import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
 import {SwarmnetError, UsageError} from './errors.js'
 import {chooseOne} from './interactive.js'
+import {taskName} from './tasks.js'
 
 /** An overlay network with the services attached to it. */
 export interface OverlayNetwork extends NetworkSummary {
@@ -79,7 +80,10 @@ export async function inspectOverlay(engine: Engine, ref: string): Promise<Netwo
     vip: service.networks.find((a) => a.id === network.id)?.vip,
     tasks: tasksOn(network.id, service, tasks, hostnames),
   }))
-  return {network: detail, peers: detail.peers.length > 0 ? detail.peers : derivedPeers(views, hostnames), services: views}
+  // The engine names peers by its own id; the node's hostname is what an operator knows.
+  const byAddress = new Map(nodes.map((n) => [n.address, n.hostname]))
+  const peers = detail.peers.length > 0 ? detail.peers.map((p) => ({name: byAddress.get(p.ip) ?? p.name, ip: p.ip})) : derivedPeers(views, hostnames)
+  return {network: detail, peers, services: views}
 }
 
 /** The NAME argument of `network inspect`, chosen from the overlays on a terminal. */
@@ -108,7 +112,7 @@ function tasksOn(networkId: string, service: ServiceSummary, tasks: TaskSummary[
         .filter((a) => a.networkId === networkId)
         .map((a) => ({
           service: service.name,
-          task: `${service.name}.${t.slot ?? t.nodeId}`,
+          task: taskName(service, t, nodes),
           node: nodes.get(t.nodeId)?.hostname ?? t.nodeId,
           ip: a.address,
           state: t.state,

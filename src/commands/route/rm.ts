@@ -19,6 +19,11 @@ export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
   async run(): Promise<RouteRmResult> {
     checkServiceName(this.args.service)
     const result = await removeRoute(await this.cluster(), {service: this.args.service, proxy: this.flags.proxy, yes: this.flags.yes, json: this.jsonEnabled()})
+    if (!result.removed) {
+      this.log('Nothing removed.')
+      return result
+    }
+
     this.log(`Removed the route of ${result.service} from ${result.proxy}${result.unlabelled ? ' and its labels' : ''}:`)
     this.log(renderReplicaRows(result.replicas, this.flags.verbose))
     return result

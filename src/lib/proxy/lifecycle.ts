@@ -73,7 +73,9 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
       await cluster.engine.updateService(existing.id, {...spec, labels: {...existing.labels, ...spec.labels}})
       since = (await cluster.engine.inspectService(existing.id))?.updatedAt
     } else {
-      serviceId = await cluster.engine.createService(spec)
+      const created = await createService(cluster, spec)
+      serviceId = created.id
+      networkCreated ||= created.networkCreated
       since = (await cluster.engine.inspectService(serviceId))?.createdAt
     }
   }
@@ -103,6 +105,20 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
   await checkApis(cluster, proxy, options.waitTimeoutMs)
   result.routes = await offerSync(cluster, proxy, options)
   return result
+}
+
+/**
+ * A network removed a moment ago can still be listed by the node (until its last task is gone) while
+ * the manager no longer knows it: then it is created after all.
+ */
+async function createService(cluster: Cluster, spec: ServiceSpec): Promise<{id: string; networkCreated: boolean}> {
+  try {
+    return {id: await cluster.engine.createService(spec), networkCreated: false}
+  } catch (error) {
+    if (!/network \S+ not found/.test(reasonOf(error))) throw error
+    await cluster.engine.createNetwork({name: spec.networks[0], attachable: true})
+    return {id: await cluster.engine.createService(spec), networkCreated: true}
+  }
 }
 
 async function ensureNetwork(cluster: Cluster, name: string, networks: NetworkSummary[]): Promise<boolean> {
@@ -186,7 +202,8 @@ export async function proxyStatus(cluster: Cluster, options: {proxy?: string; js
       const {route} = view.replica.api
       return {
         node: view.replica.node.hostname, task: view.replica.task, taskId: view.replica.taskId, state: view.replica.state, image: task?.image ?? proxy.image,
-        ports: (task?.publishedPorts ?? []).flatMap((p) => (p.publishedPort ? [p.publishedPort] : [])),
+        // One per port: engines report a host port once per address family.
+        ports: [...new Set((task?.publishedPorts ?? []).flatMap((p) => (p.publishedPort ? [p.publishedPort] : [])))].sort((a, b) => a - b),
         api: view.live ? ('ok' as const) : ('failed' as const), ...(view.error ? {message: view.error} : {}),
         via: route.via, target: route.target, ...(route.note ? {note: route.note} : {}), ...(view.live ? {routes: Object.keys(view.live).length} : {}),
       }
@@ -233,7 +250,7 @@ export async function proxyDown(cluster: Cluster, options: {proxy?: string; netw
   const own = proxyNetworks(proxy, networks)
   const also = options.networkToo && own.length > 0 ? ` and network${own.length > 1 ? 's' : ''} ${own.map((n) => n.name).join(', ')}` : ''
   const ok = await confirmDestructive({question: `Remove the proxy service ${proxy.name}${also}? Routes it holds in memory are lost (labels on services stay).`, action: 'proxy down', yes: options.yes, json: options.json})
-  if (!ok) throw new SwarmnetError('nothing changed: removal was not confirmed')
+  if (!ok) return {service: proxy.name, removed: false, networks: []}
   await cluster.engine.removeService(proxy.id)
   const result: ProxyDownResult = {service: proxy.name, removed: true, networks: []}
   if (!options.networkToo) return result

@@ -57,6 +57,7 @@ export function renderProxyStatus(status: ProxyStatusResult, verbose: boolean): 
 }
 
 export function renderProxyDown(result: ProxyDownResult): string {
+  if (!result.removed) return 'Nothing removed.'
   return [
     `Removed proxy service ${result.service}.`,
     ...result.networks.map((n) => (n.removed ? `Removed network ${n.name}.` : colour.yellow(`Kept network ${n.name}: ${n.reason}.`))),

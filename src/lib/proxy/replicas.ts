@@ -1,6 +1,7 @@
 import type {Engine, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import type {Cluster} from '../docker/cluster.js'
 import {SwarmnetError, oneLine} from '../errors.js'
+import {taskName} from '../tasks.js'
 import {apiPortOf} from './find.js'
 import {ConnectFailed, type HttpAnswer, httpGet, isWholeResponse, parseRawResponse, rawGetRequest} from './http.js'
 
@@ -59,10 +60,6 @@ export async function proxyReplicas(cluster: Cluster, proxy: ServiceSummary, opt
 
 function nodeRef(node: SwarmNode | undefined, id: string): NodeRef {
   return node ? {id: node.id, hostname: node.hostname, address: node.address} : {id, hostname: id.slice(0, 12), address: ''}
-}
-
-export function taskName(service: ServiceSummary, task: TaskSummary, nodes: Map<string, SwarmNode>): string {
-  return service.mode === 'global' ? `${service.name}.${nodes.get(task.nodeId)?.hostname ?? task.nodeId.slice(0, 12)}` : `${service.name}.${task.slot ?? task.id.slice(0, 12)}`
 }
 
 function byTaskName(service: ServiceSummary, nodes: Map<string, SwarmNode>) {

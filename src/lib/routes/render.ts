@@ -75,5 +75,6 @@ export function renderSync(result: SyncResult, verbose: boolean): string {
   const table = renderTable(['NODE', 'TASK', ...columns, 'RESULT', ...(verbose ? ['API', 'HOW'] : [])], rows)
   const failures = result.replicas.flatMap((r) => (r as ReplicaSync).failures.map((f) => `${r.task}: ${f.service}: ${f.message}`))
   const skipped = result.skipped.length > 0 ? [colour.yellow(`Not sent: ${result.skipped.map((s) => `${s.service} (${s.reason})`).join('; ')}.`)] : []
-  return [head, table, ...failures.map((f) => colour.red(f)), ...skipped].join('\n')
+  const declined = result.pruneDeclined ? ['Nothing pruned (not confirmed).'] : []
+  return [head, table, ...failures.map((f) => colour.red(f)), ...skipped, ...declined].join('\n')
 }

@@ -10,6 +10,8 @@ export interface RouteRmResult {
   proxy: string
   service: string
   replicas: ReplicaRow[]
+  /** False when the question was answered No: then nothing changed. */
+  removed: boolean
   /** Whether the service's com.df.* route labels were removed (false when it had none or is gone). */
   unlabelled: boolean
 }
@@ -33,7 +35,7 @@ export async function removeRoute(cluster: Cluster, input: {service: string; pro
   }
 
   const ok = await confirmDestructive({question: `Remove the route of ${input.service} from ${context.proxy.name} (${context.replicas.length} replica(s))${labelled ? ' and its labels' : ''}?`, action: 'route rm', yes: input.yes, json: input.json})
-  if (!ok) throw new SwarmnetError('nothing changed: removal was not confirmed')
+  if (!ok) return {proxy: context.proxy.name, service: input.service, removed: false, replicas: [], unlabelled: false}
   const aclName = labelled?.aclName ?? (holders[0]?.live?.[input.service]?.AclName as string | undefined)
   const rows = await Promise.all(
     context.replicas.map(async (replica): Promise<ReplicaRow> => {
@@ -49,7 +51,7 @@ export async function removeRoute(cluster: Cluster, input: {service: string; pro
   )
   if (service && labelled) await cluster.engine.updateServiceLabels(service.id, labelChanges(service.labels, undefined))
   // A replica still starting comes up without the route anyway, so it is not waited for.
-  const result: RouteRmResult = {proxy: context.proxy.name, service: input.service, replicas: rows, unlabelled: Boolean(service && labelled)}
+  const result: RouteRmResult = {proxy: context.proxy.name, service: input.service, removed: true, replicas: rows, unlabelled: Boolean(service && labelled)}
   if (result.replicas.some((r) => r.result !== 'ok')) throw new SwarmnetError(`the route is still on some replicas: ${describeFailures(result.replicas)}`).withDetails(result)
   return result
 }

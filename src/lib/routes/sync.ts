@@ -28,6 +28,8 @@ export interface ReplicaSync extends ReplicaRow {
 export interface SyncResult {
   proxy: string
   dryRun: boolean
+  /** --prune was asked for, and its removals answered No. */
+  pruneDeclined: boolean
   routes: number
   /** Labelled routes not sent, and why (the proxy would refuse or 503 them). */
   skipped: {service: string; reason: string}[]
@@ -54,15 +56,21 @@ export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: Pr
   const sendable = routes.filter((r) => !r.problem)
   const plans = views.map((view) => plan(view, sendable, input.prune))
   const removals = [...new Set(plans.flatMap((p) => p.remove.map((r) => r.service)))]
+  let pruneDeclined = false
   if (removals.length > 0 && !input.dryRun) {
     const ok = await confirmDestructive({question: `Remove ${removals.length} unlabelled route(s) (${removals.join(', ')}) from the proxy?`, action: 'route sync --prune', yes: input.yes, json: input.json})
-    if (!ok) throw new SwarmnetError('nothing changed: pruning was not confirmed')
+    // Declining the removal still lets the missing routes be added.
+    if (!ok) {
+      pruneDeclined = true
+      for (const p of plans) p.remove = []
+    }
   }
 
   const replicas = await Promise.all(plans.map((p) => (input.dryRun || p.view.error ? report(p) : apply(cluster, p, input.concurrency))))
   const result: SyncResult = {
     proxy: context.proxy.name,
     dryRun: input.dryRun,
+    pruneDeclined,
     routes: routes.length,
     skipped: routes.filter((r) => r.problem).map((r) => ({service: r.service, reason: r.problem!})),
     replicas: [...replicas, ...pendingRows(context.pending).map((row) => ({...row, added: [], updated: [], removed: [], unchanged: 0, failures: []}))],

@@ -22,6 +22,8 @@ export interface ReplicaSync extends ReplicaRow {
   updated: string[]
   removed: string[]
   unchanged: number
+  /** Routes the replica said it took but did not hold when read back, so were sent again. */
+  resent: string[]
   failures: {service: string; message: string}[]
 }
 
@@ -73,7 +75,7 @@ export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: Pr
     pruneDeclined,
     routes: routes.length,
     skipped: routes.filter((r) => r.problem).map((r) => ({service: r.service, reason: r.problem!})),
-    replicas: [...replicas, ...pendingRows(context.pending).map((row) => ({...row, added: [], updated: [], removed: [], unchanged: 0, failures: []}))],
+    replicas: [...replicas, ...pendingRows(context.pending).map((row) => ({...row, added: [], updated: [], removed: [], unchanged: 0, resent: [], failures: []}))],
   }
   if (result.replicas.some((r) => r.result !== 'ok')) {
     throw new SwarmnetError(`route sync left replicas out of step: ${describeFailures(result.replicas)}`).withDetails(result)
@@ -95,9 +97,9 @@ function aclOf(held: LiveService): string | undefined {
   return typeof held.AclName === 'string' && held.AclName !== '' ? held.AclName : undefined
 }
 
-function report(p: Plan, failures: ReplicaSync['failures'] = []): ReplicaSync {
+function report(p: Plan, failures: ReplicaSync['failures'] = [], resent: string[] = []): ReplicaSync {
   const row = p.view.error ? rowOf(p.view.replica, 'unreachable', p.view.error) : failures.length > 0 ? rowOf(p.view.replica, 'failed', `${failures.length} route(s) not in place`) : rowOf(p.view.replica, 'ok')
-  return {...row, added: p.add.map((r) => r.service), updated: p.update.map((r) => r.service), removed: p.remove.map((r) => r.service), unchanged: p.unchanged, failures}
+  return {...row, added: p.add.map((r) => r.service), updated: p.update.map((r) => r.service), removed: p.remove.map((r) => r.service), unchanged: p.unchanged, resent, failures}
 }
 
 async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<ReplicaSync> {
@@ -130,7 +132,7 @@ async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<Re
       ...toSend.filter((route) => !held(live, route)).map((route) => ({service: route.service, message: said.get(route.service) ?? 'answered OK twice, but its configuration does not hold it'})),
       ...p.remove.filter(({service}) => live[service]).map(({service}) => ({service, message: said.get(service) ?? 'still there after remove'})),
     ]
-    return report(p, failures)
+    return report(p, failures, lost.map((r) => r.service))
   } catch (error) {
     return report(p, [{service: '*', message: `could not read its configuration back: ${reasonOf(error)}`}])
   }

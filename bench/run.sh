@@ -38,7 +38,7 @@ if [ "${1:-all}" != startup ]; then
   say "proxy up: from the last task running to swarmnet noticing"
   clean
   for run in 1 2 3; do
-    $sn proxy up --json -H "$sock" > "$out/up-$run.json"
+    $sn proxy up --json -H "$sock" > "$out/up-$run.json" || { cat "$out/up-$run.json" >&2; exit 1; }
     $sn proxy down --yes -H "$sock" >/dev/null
     until [ -z "$(dk ps -q --filter label=com.docker.swarm.service.name=proxy)" ]; do sleep 0.2; done
   done
@@ -68,7 +68,7 @@ if [ "${1:-all}" != startup ]; then
   hyperfine --runs 1 --prepare "$(fresh 500)" --export-json "$out/sync-500.json" "$sn route sync -H $sock" >&2
   # Concurrent calls to one replica: did every route land the first time? (read back, not assumed)
   eval "$(fresh 0)"
-  $sn route sync --json -H "$sock" > "$out/sync-result.json"
+  $sn route sync --json -H "$sock" > "$out/sync-result.json" || { cat "$out/sync-result.json" >&2; exit 1; }
   clean
 fi
 

@@ -14,6 +14,8 @@ declare module 'dockerode' {
     inspect(): Promise<unknown>
   }
   interface ContainerHandle extends Handle {
+    id: string
+    start(): Promise<unknown>
     exec(options: Record<string, unknown>): Promise<ExecHandle>
     getArchive(options: Record<string, unknown>): Promise<NodeJS.ReadableStream>
   }
@@ -35,6 +37,7 @@ declare module 'dockerode' {
     listTasks(options?: Record<string, unknown>): Promise<unknown[]>
     listContainers(options?: Record<string, unknown>): Promise<unknown[]>
     getContainer(id: string): ContainerHandle
+    createContainer(options: Record<string, unknown>): Promise<ContainerHandle>
     getImage(name: string): Handle
     swarmInit(options: Record<string, unknown>): Promise<unknown>
     swarmJoin(options: Record<string, unknown>): Promise<unknown>

@@ -178,7 +178,7 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       }, Math.max(timeoutMs, 120_000))
     },
     async listContainers(filter = {}) {
-      const filters = filter.labels ? {label: filter.labels} : {}
+      const filters = {...(filter.labels ? {label: filter.labels} : {}), ...(filter.network ? {network: [filter.network]} : {})}
       const containers = (await call('list containers', () => docker.listContainers({filters}))) as Raw[]
       return containers.map(toContainer)
     },
@@ -187,6 +187,23 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       const what = `exec in container ${containerId.slice(0, 12)}`
       // The stream is destroyed at the limit, so a command that hangs leaves no open connection behind.
       return call(what, () => runExec(docker, containerId, command, {...options, limitMs: limit, what: `${target}: ${what}`}), limit + 1000)
+    },
+    async runHelper({image, network, command, labels}) {
+      return call(`start a helper container from ${image}`, async () => {
+        // AutoRemove: a helper left behind by an interrupted command goes away when its sleep ends.
+        const container = await docker.createContainer({
+          Image: image, Entrypoint: command.slice(0, 1), Cmd: command.slice(1), Labels: labels,
+          HostConfig: {AutoRemove: true, NetworkMode: network}, NetworkingConfig: {EndpointsConfig: {[network]: {}}},
+        })
+        await container.start()
+        return container.id
+      })
+    },
+    async removeContainer(containerId) {
+      await call(`remove container ${containerId.slice(0, 12)}`, () => docker.getContainer(containerId).remove({force: true}))
+    },
+    async readContainerFile(containerId, path) {
+      return call(`read ${path} in container ${containerId.slice(0, 12)}`, async () => firstFileOf(await docker.getContainer(containerId).getArchive({path})))
     },
     async imageExposedPorts(ref) {
       const image = (await call(`inspect image ${ref}`, () => docker.getImage(ref).inspect().catch(notFoundAsUndefined))) as Raw | undefined
@@ -275,6 +292,27 @@ async function runExec(
   })
   const info = complete ? undefined : ((await exec.inspect()) as Raw)
   return {exitCode: info && !info.Running ? Number(info.ExitCode) : undefined, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8')}
+}
+
+/** The content of the one file in a `docker cp`-style tar stream. */
+async function firstFileOf(archive: NodeJS.ReadableStream): Promise<Buffer> {
+  const {extract} = require('tar-stream') as typeof import('tar-stream')
+  const entries = extract()
+  return new Promise((resolve, reject) => {
+    let found: Buffer | undefined
+    entries.on('entry', (header, stream, next) => {
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk) => chunks.push(chunk as Buffer))
+      stream.on('end', () => {
+        if (found === undefined && header.type === 'file') found = Buffer.concat(chunks)
+        next()
+      })
+    })
+    entries.on('finish', () => (found === undefined ? reject(new Error('not a regular file')) : resolve(found)))
+    entries.on('error', reject)
+    archive.on('error', reject)
+    archive.pipe(entries)
+  })
 }
 
 function splitRepoTag(repoTag: string): [string, string?] {

@@ -29,14 +29,23 @@ export interface Engine {
   removeNetwork(id: string): Promise<void>
   listTasks(filter?: {service?: string; desiredState?: 'running' | 'shutdown' | 'accepted'}): Promise<TaskSummary[]>
 
-  /** Containers of this engine's own node (containers are node-local), optionally by label ("key=value"). */
-  listContainers(filter?: {labels?: string[]}): Promise<ContainerSummary[]>
+  /** Containers of this engine's own node (containers are node-local), by label ("key=value") or network. */
+  listContainers(filter?: {labels?: string[]; network?: string}): Promise<ContainerSummary[]>
   /**
    * Runs a command in a container of this node (no TTY), bounded by `timeoutMs`. With `input`, that
    * is written to its stdin, which then stays open until the command ends or `done(stdout so far)`
    * says the output is complete (nc, for one, hangs up when its stdin closes).
    */
   exec(containerId: string, command: string[], options?: {timeoutMs?: number; input?: string; done?: (stdout: Buffer) => boolean}): Promise<ExecOutput>
+  /**
+   * Starts a short-lived container on this node, attached to a network (an attachable overlay),
+   * from an image already here: nothing is pulled. Removed with removeContainer.
+   */
+  runHelper(spec: {image: string; network: string; command: string[]; labels: Record<string, string>}): Promise<string>
+  /** Removes a container, running or not. */
+  removeContainer(containerId: string): Promise<void>
+  /** One file from a container of this node, byte for byte, through the Docker API (no shell or cat needed in the image). */
+  readContainerFile(containerId: string, path: string): Promise<Buffer>
   /** The ports an image on this node declares with EXPOSE, or undefined when the image is not there. */
   imageExposedPorts(ref: string): Promise<{port: number; protocol: string}[] | undefined>
 

@@ -16,6 +16,8 @@ export interface ProxyReplica {
   task: string
   node: NodeRef
   state: string
+  /** The task's container, on its node. */
+  containerId?: string
   api: ReplicaApi
 }
 
@@ -51,7 +53,7 @@ export async function proxyReplicas(cluster: Cluster, proxy: ServiceSummary, opt
   for (const task of tasks.sort(byTaskName(proxy, nodes))) {
     const node = nodeRef(nodes.get(task.nodeId), task.nodeId)
     const name = taskName(proxy, task, nodes)
-    if (task.state === 'running') replicas.push({taskId: task.id, task: name, node, state: task.state, api: new ReplicaApi(cluster, node, task, port)})
+    if (task.state === 'running') replicas.push({taskId: task.id, task: name, node, state: task.state, containerId: task.containerId, api: new ReplicaApi(cluster, node, task, port)})
     else pending.push({taskId: task.id, task: name, node, state: task.state, error: task.error})
   }
 

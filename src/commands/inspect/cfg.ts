@@ -1,0 +1,43 @@
+import {Flags} from '@oclif/core'
+
+import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetError} from '../../lib/errors.js'
+import {type CfgResult, inspectCfg, rawFile} from '../../lib/inspect/cfg.js'
+import {renderCfg} from '../../lib/inspect/render.js'
+import {proxyFlag} from '../../lib/proxy/flags.js'
+import {withSpinner} from '../../lib/progress.js'
+
+export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
+  static summary = "Show the haproxy.cfg every proxy replica runs: which path goes where, and where replicas differ"
+  static description = "The book's four steps (find the proxy's node, point docker at it, find the container, cat /cfg/haproxy.cfg) for every replica at once, read through the Docker API of each replica's node (found like `node env` finds it). Shows each replica's frontends and a table of routes (condition, backend, servers), groups identical replicas, and reports drift: routes one replica lacks and a unified diff. Passwords in userlists are masked unless --show-secrets."
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --raw --node node-2',
+    '<%= config.bin %> <%= command.id %> --check     # exit 1 when replicas differ',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+
+  static flags = {
+    proxy: proxyFlag,
+    node: Flags.string({summary: 'Only the replica on this node (hostname, id or address).'}),
+    task: Flags.string({summary: 'Only the replica of this task (id or prefix, or a name like proxy.1).'}),
+    raw: Flags.boolean({summary: 'Print the file byte for byte (the replicas\' common one, or the one chosen).'}),
+    check: Flags.boolean({summary: 'Exit 1 when the replicas\' files differ (for scripts and CI).'}),
+    'show-secrets': Flags.boolean({summary: 'Print userlist passwords instead of ***.'}),
+  }
+
+  async run(): Promise<CfgResult> {
+    const cluster = await this.cluster()
+    const input = {proxy: this.flags.proxy, node: this.flags.node, task: this.flags.task, json: this.jsonEnabled(), showSecrets: this.flags['show-secrets']}
+    const result = await withSpinner('Reading every replica', () => inspectCfg(cluster, input), {quiet: this.jsonEnabled()})
+    if (this.flags.raw && !this.jsonEnabled()) process.stdout.write((await rawFile(result, this.jsonEnabled())).text!)
+    else this.log(renderCfg(result))
+    const failed = result.replicas.filter((r) => r.error)
+    if (failed.length > 0) {
+      throw new SwarmnetError(`${failed.length} of ${result.replicas.length} replica(s) could not be read: ${failed.map((r) => `${r.node} (${r.task}): ${r.error}`).join('; ')}`).withDetails(result)
+    }
+
+    if (this.flags.check && !result.identical) throw new SwarmnetError(`the replicas' files differ: ${result.groups.map((g) => g.replicas.join(', ')).join(' | ')}`).withDetails(result)
+    return result
+  }
+}

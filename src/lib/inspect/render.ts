@@ -1,0 +1,65 @@
+import type {HaproxyConfig, MatchList, Route} from '../haproxy/parse.js'
+import {colour, renderTable} from '../output.js'
+import type {CfgResult} from './cfg.js'
+
+/** "path_beg /demo /api", "hdr_beg(host) -i example.com", ":8080", "user-agent ~ curl". */
+export function describeMatch(route: Route): string {
+  const lists = (items: MatchList[]) => items.map((m) => [m.match, ...m.flags, ...m.values].join(' '))
+  const parts = [
+    ...lists(route.match.paths),
+    ...lists(route.match.excludedPaths).map((text) => `not ${text}`),
+    ...lists(route.match.domains),
+    ...route.match.srcPorts.map((port) => `port ${port}`),
+    ...lists(route.match.headers),
+    ...lists(route.match.userAgents),
+    ...lists(route.match.sni).map((text) => `sni ${text}`),
+    ...route.match.other,
+  ]
+  return parts.join(' and ') || (route.rule === 'default_backend' ? '(default)' : route.condition?.text ?? '')
+}
+
+function routeRows(config: HaproxyConfig): string[][] {
+  return config.routes
+    .filter((r) => !r.placeholder)
+    .map((r) => [
+      r.frontend,
+      describeMatch(r),
+      r.backendFound ? r.backend : colour.red(`${r.backend} (missing)`),
+      r.servers.map((s) => (s.template ? `${s.address} x${s.count}` : s.address)).join(', '),
+      r.naming.serviceName ? `${r.naming.serviceName}${r.naming.port ? `:${r.naming.port}` : ''}` : '',
+    ])
+}
+
+/** Per group of identical replicas: the frontends and which path goes where; then the drift. */
+export function renderCfg(result: CfgResult): string {
+  const out: string[] = []
+  const byTask = new Map(result.replicas.map((r) => [r.task, r]))
+  const readable = result.replicas.filter((r) => r.config)
+  const summary = result.identical ? (readable.length > 1 ? 'identical' : '') : colour.red(`${result.groups.length} different files`)
+  out.push(`${colour.bold(result.proxy)}: ${readable.length} of ${result.replicas.length} replica(s) read${summary ? `, ${summary}` : ''}`)
+  for (const group of result.groups) {
+    const first = byTask.get(group.replicas[0])!
+    const config = first.config!
+    out.push('', colour.bold(group.replicas.map((task) => `${task} (${byTask.get(task)!.node})`).join(', ')) + `  ${group.bytes} bytes`)
+    const frontends = config.frontends.map((f) => [f.name, f.binds.map((b) => b.address + (b.ssl ? ' ssl' : '')).join(', '), f.mode])
+    if (frontends.length > 0) out.push(renderTable(['FRONTEND', 'BINDS', 'MODE'], frontends))
+    const routes = routeRows(config)
+    out.push(routes.length > 0 ? renderTable(['FRONTEND', 'CONDITION', 'BACKEND', 'SERVERS', 'SERVICE'], routes) : '(no routes: only the proxy\'s placeholder)')
+    for (const problem of config.problems) out.push(colour.yellow(`line ${problem.line ?? '?'}: ${problem.message}`))
+  }
+
+  for (const failed of result.replicas.filter((r) => r.error)) out.push('', colour.red(`${failed.task} (${failed.node}): ${failed.error}`))
+  const comparison = result.comparison
+  if (comparison && !comparison.identical) {
+    out.push('', colour.bold('Drift between replicas:'))
+    for (const route of comparison.routes.filter((r) => r.missingFrom.length > 0 && !r.placeholder)) {
+      out.push(`  ${route.backend} (${route.condition ?? 'default'}): missing on ${route.missingFrom.join(', ')}`)
+    }
+
+    for (const drift of comparison.differingRoutes) out.push(`  backend ${drift.backend}: ${drift.variants.length} versions (${drift.variants.map((v) => v.labels.join(', ')).join(' | ')})`)
+    for (const diff of comparison.diffs) out.push('', diff.patch.trimEnd())
+  }
+
+  if (result.masked > 0) out.push('', colour.dim(`${result.masked} password(s) masked; --show-secrets prints them.`))
+  return out.join('\n')
+}

@@ -1,0 +1,107 @@
+import type {Engine, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import {UsageError} from '../errors.js'
+import {findProxy, proxyNetworks} from '../proxy/find.js'
+import {type Cluster, proxyReplicas} from '../proxy/replicas.js'
+import {destinationsOf, paramsFromLabels, proxyDefaults} from '../routes/params.js'
+import {type LiveState, liveState, readReplicas} from '../routes/survey.js'
+import {shown} from '../routes/users.js'
+import {taskName} from '../tasks.js'
+
+export interface ServiceInspection {
+  name: string
+  id: string
+  image: string
+  mode: string
+  replicas?: number
+  endpointMode: string
+  networks: {name: string; id: string; vip?: string; onProxyNetwork: boolean}[]
+  ports: ServiceSummary['ports']
+  tasks: {task: string; id: string; node: string; state: string; desiredState: string; error?: string; ips: Record<string, string>}[]
+  /** The service's com.df.* labels (users masked). */
+  labels: Record<string, string>
+  route: {
+    proxy?: string
+    /** The route its labels describe, if any. */
+    destinations: {index: number; paths: string[]; port: string; domains: string[]}[]
+    /** Per proxy replica: live, missing, differs; or, without labels, whether it holds a route at all. */
+    replicas: Record<string, LiveState | 'held' | 'none'>
+    note?: string
+  }
+  problems: string[]
+}
+
+const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
+
+export function checkServiceRef(service: string): void {
+  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid SERVICE "${service}": expected a service name or id`)
+}
+
+/** A service by name or id (or unique id prefix); an unknown one lists the swarm's services. */
+export async function findService(engine: Engine, ref: string, services?: ServiceSummary[]): Promise<ServiceSummary> {
+  const all = services ?? (await engine.listServices())
+  const found = all.find((s) => s.name === ref || s.id === ref) ?? onlyOne(all.filter((s) => ref.length >= 3 && s.id.startsWith(ref)))
+  if (!found) throw new UsageError(`unknown service "${ref}"; the swarm's services are ${all.map((s) => s.name).join(', ') || 'none'}`)
+  return found
+}
+
+function onlyOne<T>(items: T[]): T | undefined {
+  return items.length === 1 ? items[0] : undefined
+}
+
+/**
+ * Everything about one service's networking: endpoint mode, VIP per network, published ports and
+ * their mode, tasks with node, state and IP per network, its route labels, and whether each proxy
+ * replica holds its route.
+ */
+export async function inspectService(cluster: Cluster, ref: string, options: {proxy?: string; json: boolean}): Promise<ServiceInspection> {
+  checkServiceRef(ref)
+  const [services, networks, nodes] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listNodes()])
+  const service = await findService(cluster.engine, ref, services)
+  const tasks = await cluster.engine.listTasks({service: service.id, desiredState: 'running'})
+  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services}).catch((error) => {
+    if (options.proxy !== undefined) throw error
+    return undefined
+  })
+  const shared = proxy ? proxyNetworks(proxy, networks) : []
+  const byId = new Map(networks.map((n) => [n.id, n]))
+  const nodeMap = new Map(nodes.map((n) => [n.id, n]))
+  const inspection: ServiceInspection = {
+    name: service.name, id: service.id, image: service.image, mode: service.mode, ...(service.mode === 'replicated' ? {replicas: service.replicas} : {}), endpointMode: service.endpointMode,
+    networks: service.networks.map((a) => ({name: byId.get(a.id)?.name ?? a.id, id: a.id, ...(a.vip ? {vip: a.vip} : {}), onProxyNetwork: shared.some((n) => n.id === a.id)})),
+    ports: service.ports,
+    tasks: tasks.map((t) => taskRow(service, t, nodeMap, byId)).sort((a, b) => a.task.localeCompare(b.task, undefined, {numeric: true})),
+    labels: shown(Object.fromEntries(Object.entries(service.labels).filter(([k]) => k.startsWith('com.df.')))),
+    route: {destinations: [], replicas: {}},
+    problems: [],
+  }
+  if (proxy && proxy.id !== service.id) await addRoute(cluster, inspection, service, proxy, shared)
+  else if (!proxy) inspection.route.note = 'no proxy service in this swarm'
+  else inspection.route.note = 'this is the proxy'
+  if (!tasks.some((t) => t.state === 'running')) inspection.problems.push('no running task')
+  return inspection
+}
+
+function taskRow(service: ServiceSummary, task: TaskSummary, nodes: Map<string, SwarmNode>, networks: Map<string, NetworkSummary>): ServiceInspection['tasks'][number] {
+  return {
+    task: taskName(service, task, nodes), id: task.id, node: nodes.get(task.nodeId)?.hostname ?? task.nodeId, state: task.state, desiredState: task.desiredState,
+    ...(task.error ? {error: task.error} : {}),
+    ips: Object.fromEntries(task.addresses.map((a) => [networks.get(a.networkId)?.name ?? a.networkId, a.address])),
+  }
+}
+
+async function addRoute(cluster: Cluster, inspection: ServiceInspection, service: ServiceSummary, proxy: ServiceSummary, shared: NetworkSummary[]): Promise<void> {
+  inspection.route.proxy = proxy.name
+  const params = paramsFromLabels(service.labels)
+  if (params) inspection.route.destinations = destinationsOf(params).map(({index, paths, port, domains}) => ({index, paths, port, domains}))
+  if (!inspection.networks.some((n) => n.onProxyNetwork)) inspection.problems.push(`not on the proxy's network (${shared.map((n) => n.name).join(', ') || 'none'}): the proxy cannot reach it`)
+  const {replicas} = await proxyReplicas(cluster, proxy, {waitMs: 0})
+  const views = await readReplicas(cluster, replicas)
+  for (const view of views) {
+    if (params) inspection.route.replicas[view.replica.task] = liveState({service: service.name, serviceId: service.id, params, defaults: proxyDefaults(proxy.env)}, view)
+    else inspection.route.replicas[view.replica.task] = view.live ? (view.live[service.name] ? 'held' : 'none') : 'unknown'
+  }
+
+  const lacking = Object.entries(inspection.route.replicas).filter(([, state]) => state === 'missing' || state === 'differs')
+  if (lacking.length > 0) inspection.problems.push(`route not as labelled on ${lacking.map(([task, state]) => `${task} (${state})`).join(', ')}: \`swarmnet route sync\``)
+  if (!params && Object.values(inspection.route.replicas).some((s) => s === 'held')) inspection.route.note = 'the proxy holds a route to it that no label records (sent by hand?); `swarmnet route add` records one'
+}

@@ -6,6 +6,8 @@
 #   swarmnet proxy up                      notices convergence within 1 s of the last task running
 #   swarmnet route add (one replica)       at most 200 ms more than a bare curl of the same reconfigure
 #   swarmnet route sync, 100 routes        <= 15 s onto 3 empty replicas; a second sync <= 1 s
+#   swarmnet inspect cfg --raw             all replicas of a global proxy on 6 nodes: <= 0.6x the book's
+#                                          shell pipeline looped over the replicas; one replica: <= 2x it
 # Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table.
 # `bash bench/run.sh startup` runs only the first two rows.
 set -euo pipefail
@@ -70,6 +72,20 @@ if [ "${1:-all}" != startup ]; then
   eval "$(fresh 0)"
   $sn route sync --json -H "$sock" > "$out/sync-result.json" || { cat "$out/sync-result.json" >&2; exit 1; }
   clean
+
+  say "inspect cfg on 6 nodes vs the book's pipeline (docker service ps, docker-machine env, docker ps, docker exec cat)"
+  $sn lab down --yes >/dev/null 2>&1
+  $sn lab up --nodes 6 >/dev/null 2>&1
+  $sn proxy up -H "$sock" >/dev/null 2>&1
+  dk service create -d --name go-demo --network proxy --endpoint-mode dnsrr swarmnet-lab/go-demo >/dev/null 2>&1
+  until [ "$(dk service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 1 ]; do sleep 0.3; done
+  $sn route add go-demo /demo 8080 -H "$sock" >/dev/null
+  machines=/var/lib/swarmnet-lab/machine
+  env_lab="MACHINE_STORAGE_PATH=$machines DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
+  hyperfine -N --warmup 1 --runs 10 --export-json "$out/cfg-all.json" "bash bench/book-cfg.sh $sock $machines" "env $env_lab $sn inspect cfg --raw -H $sock" >&2
+  hyperfine -N --warmup 1 --runs 10 --export-json "$out/cfg-one.json" "bash bench/book-cfg.sh $sock $machines node-2" "env $env_lab $sn inspect cfg --raw --node node-2 -H $sock" >&2
+  $sn lab down --yes >/dev/null 2>&1
+  $sn lab up >/dev/null 2>&1
 fi
 
 node - "$out" "${1:-all}" <<'JS'
@@ -105,6 +121,12 @@ if (scope !== 'startup') {
     ['`route sync` again, nothing to send', ms(again), '', '<= 1 s', again <= 1000],
     ['`route sync`, 100 routes, proxy at 0.5 s per reconfigure (as the real one)', s(sync500), `${(sync500 / sync).toFixed(1)}x the fast proxy`, 'reported', true],
     ['concurrent reconfigures to one replica (4 in flight): routes lost and re-sent', `${resent} of 300`, '', 'reported', held],
+  )
+  const [bookAll, cfgAll] = [mean('cfg-all.json', 0), mean('cfg-all.json', 1)]
+  const [bookOne, cfgOne] = [mean('cfg-one.json', 0), mean('cfg-one.json', 1)]
+  rows.push(
+    ['`inspect cfg --raw`, 6 replicas (6 nodes) vs the book\'s pipeline looped', `${ms(cfgAll)} vs ${ms(bookAll)}`, `${(cfgAll / bookAll).toFixed(2)}x`, '<= 0.6x', cfgAll / bookAll <= 0.6],
+    ['`inspect cfg --raw --node`, one replica vs the book\'s pipeline', `${ms(cfgOne)} vs ${ms(bookOne)}`, `${(cfgOne / bookOne).toFixed(2)}x`, '<= 2x', cfgOne / bookOne <= 2],
   )
 }
 console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${require('os').cpus().length} cores, Node ${process.version}, hyperfine means.\n`)

@@ -121,8 +121,10 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
       const resolved = this.resolved()
       const config = loadConfig()
       this.nodes = Promise.all([this.engine(), import('./docker/node-engines.js')]).then(([engine, {NodeEngines}]) => {
-        let nodeId: Promise<string> | undefined
-        const manager = {resolved, engine, nodeId: () => (nodeId ??= engine.info().then((info) => info.swarm.nodeId))}
+        // Asked now, since every node lookup starts by checking whether it is the manager's node.
+        const nodeId = engine.info().then((info) => info.swarm.nodeId)
+        nodeId.catch(() => {})
+        const manager = {resolved, engine, nodeId: () => nodeId}
         return new NodeEngines(manager, config, this.connectSettings())
       })
     }

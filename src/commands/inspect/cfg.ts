@@ -28,7 +28,7 @@ export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
 
   async run(): Promise<CfgResult> {
     const cluster = await this.cluster()
-    const input = {proxy: this.flags.proxy, node: this.flags.node, task: this.flags.task, json: this.jsonEnabled(), showSecrets: this.flags['show-secrets']}
+    const input = {raw: this.flags.raw && !this.jsonEnabled(), proxy: this.flags.proxy, node: this.flags.node, task: this.flags.task, json: this.jsonEnabled(), showSecrets: this.flags['show-secrets']}
     const result = await withSpinner('Reading every replica', () => inspectCfg(cluster, input), {quiet: this.jsonEnabled()})
     if (this.flags.raw && !this.jsonEnabled()) process.stdout.write((await rawFile(result, this.jsonEnabled())).text!)
     else this.log(renderCfg(result))

@@ -1,8 +1,15 @@
 // Compares the haproxy.cfg of several proxy replicas: a fan-out that missed one replica leaves
 // it without a route, and only reading every replica's file back shows it.
-import {createTwoFilesPatch} from 'diff'
+import {createRequire} from 'node:module'
 
 import {type HaproxyConfig, type Route, type Section, parseHaproxyConfig, sectionDirectives} from './parse.js'
+
+// jsdiff loads only when replicas differ (most runs compare identical files), and only its patch module.
+const require = createRequire(import.meta.url)
+function unifiedDiff(fromName: string, toName: string, from: string, to: string): string {
+  const {createTwoFilesPatch} = require('diff/lib/patch/create.js') as typeof import('diff')
+  return createTwoFilesPatch(fromName, toName, from, to, undefined, undefined, {context: 3})
+}
 
 export interface ReplicaConfig {
   label: string
@@ -109,7 +116,7 @@ function pickReference(groups: ReplicaGroup[], rule: 'majority' | 'first'): Repl
 function diffAgainst(reference: ReplicaGroup, group: ReplicaGroup, textOf: Map<string, string>): ReplicaDiff {
   const from = reference.labels[0]
   const to = group.labels[0]
-  const patch = createTwoFilesPatch(from, group.labels.join(', '), textOf.get(from) ?? '', textOf.get(to) ?? '', undefined, undefined, {context: 3})
+  const patch = unifiedDiff(from, group.labels.join(', '), textOf.get(from) ?? '', textOf.get(to) ?? '')
   return {labels: group.labels, reference: from, patch}
 }
 

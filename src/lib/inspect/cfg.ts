@@ -1,6 +1,6 @@
 import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
-import {type ConfigComparison, compareConfigs, groupIdentical} from '../haproxy/compare.js'
-import {type HaproxyConfig, parseHaproxyConfig} from '../haproxy/parse.js'
+import type {ConfigComparison} from '../haproxy/compare.js'
+import type {HaproxyConfig} from '../haproxy/parse.js'
 import {canPrompt, chooseOne} from '../interactive.js'
 import {maskSecrets} from '../proxy/client.js'
 import {findProxy} from '../proxy/find.js'
@@ -10,6 +10,8 @@ import {type Cluster, type ProxyReplica, proxyReplicas} from '../proxy/replicas.
 export const CFG_PATH = '/cfg/haproxy.cfg'
 
 export interface CfgInput {
+  /** Only the bytes are wanted: nothing is parsed or compared. */
+  raw?: boolean
   proxy?: string
   node?: string
   task?: string
@@ -52,13 +54,14 @@ export interface CfgResult {
  * the Docker API. Replicas are read concurrently; one that cannot be read is a failed row.
  */
 export async function inspectCfg(cluster: Cluster, input: CfgInput): Promise<CfgResult> {
+  void cluster.nodeEngines().catch(() => {}) // starts loading while the manager is asked
   const proxy = await findProxy(cluster.engine, {name: input.proxy, json: input.json})
   const {replicas, pending} = await proxyReplicas(cluster, proxy, {waitMs: 0})
   if (replicas.length === 0) throw new SwarmnetError(`the proxy service ${proxy.name} has no running task${pending[0] ? ` (${pending[0].task} is ${pending[0].state}${pending[0].error ? `: ${pending[0].error}` : ''})` : ''}`)
   const chosen = pick(replicas, input)
   const read = await Promise.all(chosen.map((replica) => readReplica(cluster, replica)))
   const readable = read.filter((r) => r.text !== undefined)
-  const raw = new Map(readable.map((r) => [r.task, r.text!]))
+  const groups = sameBytes(readable)
   let masked = 0
   for (const r of readable) {
     if (!input.showSecrets) {
@@ -66,19 +69,22 @@ export async function inspectCfg(cluster: Cluster, input: CfgInput): Promise<Cfg
       masked += countMasked(r.text!, shown)
       r.text = shown
     }
-
-    r.config = parseHaproxyConfig(r.text!)
   }
 
-  const groups = groupIdentical(readable.map((r) => ({label: r.task, text: raw.get(r.task)!}))).map((g) => ({replicas: g.labels, bytes: g.bytes}))
-  return {
-    proxy: proxy.name,
-    replicas: read,
-    identical: groups.length <= 1,
-    groups,
-    ...(readable.length > 1 ? {comparison: compareConfigs(readable.map((r) => ({label: r.task, text: r.text!})))} : {}),
-    masked,
-  }
+  const result: CfgResult = {proxy: proxy.name, replicas: read, identical: groups.length <= 1, groups, masked}
+  if (input.raw) return result
+  // The parser and the differ load only when the file is to be understood, not just printed.
+  const [{parseHaproxyConfig}, {compareConfigs}] = await Promise.all([import('../haproxy/parse.js'), import('../haproxy/compare.js')])
+  for (const r of readable) r.config = parseHaproxyConfig(r.text!)
+  if (readable.length > 1) result.comparison = compareConfigs(readable.map((r) => ({label: r.task, text: r.text!})))
+  return result
+}
+
+/** Replicas grouped by identical files (before masking, so differing passwords count), largest group first. */
+function sameBytes(replicas: ReplicaCfg[]): CfgResult['groups'] {
+  const byText = new Map<string, string[]>()
+  for (const r of replicas) byText.set(r.text!, [...(byText.get(r.text!) ?? []), r.task])
+  return [...byText].map(([text, tasks]) => ({replicas: tasks, bytes: Buffer.byteLength(text)})).sort((a, b) => b.replicas.length - a.replicas.length)
 }
 
 function countMasked(before: string, after: string): number {

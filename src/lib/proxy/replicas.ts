@@ -38,8 +38,9 @@ const TRANSITIONAL = new Set(['new', 'pending', 'assigned', 'accepted', 'prepari
  */
 export async function proxyReplicas(cluster: Cluster, proxy: ServiceSummary, options: {waitMs?: number} = {}): Promise<{replicas: ProxyReplica[]; pending: PendingReplica[]}> {
   const deadline = Date.now() + (options.waitMs ?? cluster.timeoutMs)
-  const nodes = new Map((await cluster.engine.listNodes()).map((n) => [n.id, n]))
-  let tasks = await cluster.engine.listTasks({service: proxy.id, desiredState: 'running'})
+  const [nodeList, first] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listTasks({service: proxy.id, desiredState: 'running'})])
+  const nodes = new Map(nodeList.map((n) => [n.id, n]))
+  let tasks = first
   while (tasks.some((t) => TRANSITIONAL.has(t.state)) && Date.now() < deadline) {
     await new Promise((resolve) => {
       setTimeout(resolve, 250)

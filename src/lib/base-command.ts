@@ -112,7 +112,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
 
   /** The manager plus per-node engines, for commands that work across the swarm; connects like engine(). */
   protected async cluster(): Promise<Cluster> {
-    return {engine: await this.engine(), nodeEngines: () => this.nodeEngines(), timeoutMs: this.timeoutMs}
+    return {engine: await this.engine(), nodeEngines: () => this.nodeEngines(), timeoutMs: this.timeoutMs, settings: this.connectSettings()}
   }
 
   /** Per-node engines (the book's `eval $(docker-machine env $NODE)`), sharing this command's connections. */

@@ -1,3 +1,4 @@
+import type {ConnectSettings} from './connect.js'
 import type {Engine} from './engine.js'
 import type {NodeEngines} from './node-engines.js'
 
@@ -7,4 +8,6 @@ export interface Cluster {
   nodeEngines: () => Promise<NodeEngines>
   /** --timeout: each connection and ordinary API call. */
   timeoutMs: number
+  /** How to open further connections (SSH config, host key policy). */
+  settings: ConnectSettings & {env: NodeJS.ProcessEnv}
 }

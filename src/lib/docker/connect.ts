@@ -1,3 +1,4 @@
+import type {SshSession} from '../ssh/ssh-client.js'
 import type {Engine} from './engine.js'
 import {type Endpoint, formatEndpoint} from './endpoint.js'
 
@@ -41,8 +42,13 @@ export async function openEngine(endpoint: Endpoint, settings: ConnectSettings):
         timeoutMs: settings.timeoutMs,
         env: settings.env,
       })
-      const agent = session.dockerAgent()
-      return createDockerodeEngine(session.target, {protocol: 'http', host: 'docker', port: 80, agent}, settings.timeoutMs, () => session.close())
+      return engineOverSsh(session, settings.timeoutMs)
     }
   }
+}
+
+/** The node's engine through an SSH session already open (`docker system dial-stdio` channels on it); closing it closes the session. */
+export async function engineOverSsh(session: SshSession, timeoutMs: number): Promise<Engine> {
+  const {createDockerodeEngine} = await import('./dockerode-engine.js')
+  return createDockerodeEngine(session.target, {protocol: 'http', host: 'docker', port: 80, agent: session.dockerAgent()}, timeoutMs, () => session.close())
 }

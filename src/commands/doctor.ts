@@ -1,0 +1,28 @@
+import {Args} from '@oclif/core'
+
+import {SwarmnetCommand} from '../lib/base-command.js'
+import {type DoctorResult, doctor} from '../lib/doctor/doctor.js'
+import {renderDoctor} from '../lib/doctor/render.js'
+import {SwarmnetError} from '../lib/errors.js'
+import {withSpinner} from '../lib/progress.js'
+
+export default class Doctor extends SwarmnetCommand<typeof Doctor> {
+  static summary = "Check every node for what a swarm network needs, and say what to fix"
+  static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; and each node's own view of its overlays against the manager's tasks, which names the node with a stale view. Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails."
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> node-2 node-3', '<%= config.bin %> <%= command.id %> --json']
+  static strict = false
+  static args = {nodes: Args.string({description: 'nodes to check (hostname, id or address); default all'})}
+
+  async run(): Promise<DoctorResult> {
+    const cluster = await this.cluster()
+    const nodes = this.argv.filter((a) => !a.startsWith('-'))
+    const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes}), {quiet: this.jsonEnabled()})
+    this.log(renderDoctor(result))
+    if (!result.ok) {
+      const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => `${n.node}: ${c.name}`))
+      throw new SwarmnetError(`${failed.length} check(s) failed: ${failed.join(', ')}`).withDetails(result)
+    }
+
+    return result
+  }
+}

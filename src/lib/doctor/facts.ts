@@ -1,0 +1,90 @@
+import type {SshSession} from '../ssh/ssh-client.js'
+
+/** What one node says about itself, read over SSH in one round trip. */
+export interface NodeFacts {
+  /** proc: /proc/net/ip_vs exists; module: loaded; loadable: modprobe would load it; missing. */
+  ipvs: 'proc' | 'module' | 'loadable' | 'missing'
+  kernel: string
+  /** `iptables-save` output, or undefined when it could not be read (with why). */
+  iptables?: string
+  iptablesError?: string
+  /** IPv4 address → interface. */
+  addresses: Map<string, string>
+  /** Interface → MTU. */
+  mtus: Map<string, number>
+  ufw: string
+  firewalld: string
+  /** The ingress sandbox's mangle rules and IPVS table, when the node has one. */
+  ingressSbox?: {mangle: string; ipvs: string}
+  /** TCP connects this node tried: "ip:port" → whether it connected. */
+  probes: Map<string, boolean>
+}
+
+/**
+ * One script, so a node costs one SSH exec: each section prints its marker then its output.
+ * Privileged reads go through sudo -n when not root (never prompting).
+ */
+const SCRIPT = String.raw`
+section() { echo "### $1"; }
+asroot() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+section ipvs
+if [ -e /proc/net/ip_vs ]; then echo proc; elif [ -d /sys/module/ip_vs ]; then echo module; elif modprobe -n ip_vs >/dev/null 2>&1; then echo loadable; else echo missing; fi
+section kernel
+uname -r
+section iptables
+asroot iptables-save 2>&1; echo "rc=$?"
+section addr
+ip -o -4 addr show
+section link
+ip -o link show
+section ufw
+if command -v ufw >/dev/null 2>&1; then asroot ufw status 2>&1; else echo absent; fi
+section firewalld
+if command -v firewall-cmd >/dev/null 2>&1; then firewall-cmd --state 2>&1; asroot firewall-cmd --list-ports 2>&1; else echo absent; fi
+section sbox
+if [ -e /var/run/docker/netns/ingress_sbox ]; then asroot nsenter --net=/var/run/docker/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=/var/run/docker/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+section probes
+for t in "$@"; do
+  ip=$[t%:*}; port=$[t#*:}
+  if command -v bash >/dev/null 2>&1; then timeout 3 bash -c "</dev/tcp/$ip/$port" >/dev/null 2>&1; r=$?
+  elif command -v nc >/dev/null 2>&1; then nc -z -w 3 "$ip" "$port" >/dev/null 2>&1; r=$?
+  else r=127; fi
+  echo "$ip:$port $r"
+done
+`.replaceAll('$[', '${') // $[ stands for the shell's ${, which a template literal would take
+
+/** Single-quotes a word for the remote shell. */
+function quote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`
+}
+
+export async function readFacts(session: SshSession, probes: string[], timeoutMs: number): Promise<NodeFacts> {
+  const command = ['sh', '-c', SCRIPT, 'swarmnet-doctor', ...probes].map(quote).join(' ')
+  const output = await session.exec(command, {timeoutMs: timeoutMs + probes.length * 3000})
+  return parseFacts(output.stdout)
+}
+
+export function parseFacts(text: string): NodeFacts {
+  const sections = new Map<string, string>()
+  for (const part of text.split(/^### /m).slice(1)) {
+    const newline = part.indexOf('\n')
+    sections.set(part.slice(0, newline).trim(), part.slice(newline + 1))
+  }
+
+  const get = (name: string) => (sections.get(name) ?? '').trim()
+  const ipvs = get('ipvs') as NodeFacts['ipvs']
+  const iptables = get('iptables')
+  const iptablesOk = /\nrc=0$/.test(`\n${iptables}`) && iptables.includes('*filter')
+  const sbox = get('sbox')
+  return {
+    ipvs: ['proc', 'module', 'loadable'].includes(ipvs) ? ipvs : 'missing',
+    kernel: get('kernel'),
+    ...(iptablesOk ? {iptables} : {iptablesError: iptables.replace(/\nrc=\d+$/, '').split('\n')[0] || 'no output'}),
+    addresses: new Map([...get('addr').matchAll(/^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//gm)].map((m) => [m[2], m[1]])),
+    mtus: new Map([...get('link').matchAll(/^\d+:\s+([^:@\s]+)[^:]*:.*?\bmtu (\d+)/gm)].map((m) => [m[1], Number(m[2])])),
+    ufw: get('ufw'),
+    firewalld: get('firewalld'),
+    ...(sbox && sbox !== 'absent' ? {ingressSbox: {mangle: sbox.split('--- ipvs')[0] ?? '', ipvs: sbox.split('--- ipvs')[1] ?? ''}} : {}),
+    probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
+  }
+}

@@ -8,6 +8,8 @@
 #   swarmnet route sync, 100 routes        <= 15 s onto 3 empty replicas; a second sync <= 1 s
 #   swarmnet inspect cfg --raw             all replicas of a global proxy on 6 nodes: <= 0.6x the book's
 #                                          shell pipeline looped over the replicas; one replica: <= 2x it
+#   swarmnet doctor, mesh check            on 6 nodes at most 1.3x their time on 3; one SSH connection per node
+#   swarmnet lb test --requests 1000       through the proxy: >= 80% of ab's throughput from here
 # Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table.
 # `bash bench/run.sh startup` runs only the first two rows.
 set -euo pipefail
@@ -73,6 +75,22 @@ if [ "${1:-all}" != startup ]; then
   $sn route sync --json -H "$sock" > "$out/sync-result.json" || { cat "$out/sync-result.json" >&2; exit 1; }
   clean
 
+  say "lb test through the proxy vs ab, 1000 requests, 10 at a time"
+  $sn proxy up -H "$sock" >/dev/null 2>&1
+  dk service create -d --name go-demo --network proxy --endpoint-mode dnsrr --replicas 3 swarmnet-lab/go-demo >/dev/null 2>&1
+  until [ "$(dk service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 3 ]; do sleep 0.3; done
+  $sn route add go-demo /demo 8080 -H "$sock" >/dev/null
+  url=http://10.213.0.12/demo/hello
+  ab -q -n 1000 -c 10 "$url" 2>/dev/null | sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' > "$out/ab.txt"
+  $sn lb test "$url" --requests 1000 --concurrency 10 --json -H "$sock" > "$out/lb.json"
+
+  say "doctor and mesh check on 3 nodes"
+  sshd_logins() { cat /var/lib/swarmnet-lab/nodes/*/ssh/sshd.log 2>/dev/null | grep -c 'Accepted publickey' || true; }
+  env_lab="MACHINE_STORAGE_PATH=/var/lib/swarmnet-lab/machine DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
+  before=$(sshd_logins); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor3.json" || true; echo $(( $(sshd_logins) - before )) > "$out/logins3.txt"
+  hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/diag3.json" "env $env_lab $sn doctor -H $sock" "$sn mesh check proxy -H $sock" >&2
+  clean
+
   say "inspect cfg on 6 nodes vs the book's pipeline (docker service ps, docker-machine env, docker ps, docker exec cat)"
   $sn lab down --yes >/dev/null 2>&1
   $sn lab up --nodes 6 >/dev/null 2>&1
@@ -84,6 +102,10 @@ if [ "${1:-all}" != startup ]; then
   env_lab="MACHINE_STORAGE_PATH=$machines DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
   hyperfine -N --warmup 1 --runs 10 --export-json "$out/cfg-all.json" "bash bench/book-cfg.sh $sock $machines" "env $env_lab $sn inspect cfg --raw -H $sock" >&2
   hyperfine -N --warmup 1 --runs 10 --export-json "$out/cfg-one.json" "bash bench/book-cfg.sh $sock $machines node-2" "env $env_lab $sn inspect cfg --raw --node node-2 -H $sock" >&2
+
+  say "doctor and mesh check on 6 nodes"
+  before=$(sshd_logins); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor6.json" || true; echo $(( $(sshd_logins) - before )) > "$out/logins6.txt"
+  hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/diag6.json" "env $env_lab $sn doctor -H $sock" "$sn mesh check proxy -H $sock" >&2
   $sn lab down --yes >/dev/null 2>&1
   $sn lab up >/dev/null 2>&1
 fi
@@ -121,6 +143,18 @@ if (scope !== 'startup') {
     ['`route sync` again, nothing to send', ms(again), '', '<= 1 s', again <= 1000],
     ['`route sync`, 100 routes, proxy at 0.5 s per reconfigure (as the real one)', s(sync500), `${(sync500 / sync).toFixed(1)}x the fast proxy`, 'reported', true],
     ['concurrent reconfigures to one replica (4 in flight): routes lost and re-sent', `${resent} of 300`, '', 'reported', held],
+  )
+  const ab = Number(fs.readFileSync(`${dir}/ab.txt`, 'utf8'))
+  const lb = read('lb.json').throughput
+  const [doctor3, mesh3, doctor6, mesh6] = [mean('diag3.json', 0), mean('diag3.json', 1), mean('diag6.json', 0), mean('diag6.json', 1)]
+  const opened = (n) => read(`doctor${n}.json`).error?.details?.sshConnections ?? read(`doctor${n}.json`).sshConnections
+  const logins = (n) => Number(fs.readFileSync(`${dir}/logins${n}.txt`, 'utf8').trim())
+  const connections = (n) => `${opened(n)} (sshd saw ${logins(n)} logins)`
+  rows.push(
+    ['`lb test` 1000 requests through the proxy vs `ab` (10 at a time)', `${lb}/s vs ${ab}/s`, `${(lb / ab).toFixed(2)}x`, '>= 0.8x', lb / ab >= 0.8],
+    ['`doctor`: 6 nodes vs 3 nodes', `${ms(doctor6)} vs ${ms(doctor3)}`, `${(doctor6 / doctor3).toFixed(2)}x`, '<= 1.3x', doctor6 / doctor3 <= 1.3],
+    ['`mesh check proxy`: 6 nodes vs 3 nodes', `${ms(mesh6)} vs ${ms(mesh3)}`, `${(mesh6 / mesh3).toFixed(2)}x`, '<= 1.3x', mesh6 / mesh3 <= 1.3],
+    ['`doctor`: SSH connections on 3 / 6 nodes', `${connections(3)} / ${connections(6)}`, '', 'one per node', [3, 6].every((n) => opened(n) === n && logins(n) === n)],
   )
   const [bookAll, cfgAll] = [mean('cfg-all.json', 0), mean('cfg-all.json', 1)]
   const [bookOne, cfgOne] = [mean('cfg-one.json', 0), mean('cfg-one.json', 1)]

@@ -107,7 +107,7 @@ async function lookup(exec: (command: string[]) => Promise<{exitCode?: number; s
     const output = await exec(['nslookup', name])
     const answered = parseNslookup(output.stdout.toString())
     const text = oneLine(output.stdout.toString() + output.stderr)
-    const error = answered.length === 0 && !/NXDOMAIN|can't find|No answer/i.test(text) ? `nslookup: ${text.slice(0, 200)}` : undefined
+    const error = answered.length === 0 && !/NXDOMAIN|can't find|No answer|can't resolve .*Name does not resolve/i.test(text) ? `nslookup: ${text.slice(0, 200)}` : undefined
     return {name, answered, expected: wanted, stale: answered.filter((ip) => !wanted.includes(ip)), missing: wanted.filter((ip) => !answered.includes(ip)), ...(error ? {error} : {})}
   } catch (error) {
     return {name, answered: [], expected: wanted, stale: [], missing: wanted, error: reasonOf(error)}

@@ -25,7 +25,7 @@ export async function inNetwork(cluster: Cluster, options: {network: NetworkSumm
   const {engine} = await (await cluster.nodeEngines()).forNode(options.node)
   const probe = ['sh', '-c', options.tools.map((tool) => `command -v ${tool} >/dev/null`).join(' && ')]
   const has = async (id: string) => (await engine.exec(id, probe, {timeoutMs: cluster.timeoutMs}).catch(() => undefined))?.exitCode === 0
-  const attached = (await engine.listContainers({network: options.network.name})).filter((c) => c.state === 'running' && !c.labels[HELPER_LABEL])
+  const attached = (await engine.listContainers({network: options.network.name})).filter((c) => c.state === 'running' && c.labels[HELPER_LABEL] === undefined)
   for (const container of attached.slice(0, MAX_TRIES)) {
     if (await has(container.id)) return inside(engine, options.node.hostname, `${container.labels['com.docker.swarm.task.name']?.replace(/\.[a-z0-9]{25}$/, '') ?? container.name} (${container.id.slice(0, 12)})`, container.id, false)
   }
@@ -67,7 +67,10 @@ function inside(engine: Engine, node: string, container: string, id: string, hel
 /** Images on the node to make a helper from: the preferred ones present, then small ones with a shell. */
 async function helperImages(engine: Engine, preferred: string[]): Promise<string[]> {
   const present = await engine.listImageTags()
-  const normal = (ref: string) => (/:[^/:]+$/.test(ref.replace(/@sha256:.*$/, '')) ? ref.replace(/@sha256:.*$/, '') : `${ref}:latest`)
+  const normal = (ref: string) => {
+    const bare = ref.replace(/@sha256:.*$/, '')
+    return /:[^/:]+$/.test(bare) ? bare : `${bare}:latest`
+  }
   const small = present.filter((tag) => /(^|\/)(busybox|alpine|nicolaka\/netshoot)(:|$)/.test(tag))
   return [...new Set([...preferred.map(normal).filter((ref) => present.includes(ref)), ...small, ...present])]
 }

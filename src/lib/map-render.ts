@@ -3,7 +3,7 @@ import {colour} from './output.js'
 
 const describeRoute = (r: MapRoute) => `${[...r.paths, ...r.domains.map((d) => `host ${d}`)].join(' ') || '(any)'}${r.srcPort ? ` :${r.srcPort} ${r.reqMode}` : ''} → ${r.service}:${r.port}`
 const describeService = (s: MapService) => (s.exists ? `${s.name} (${s.mode === 'global' ? 'global' : `${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}`}, ${s.endpointMode})` : s.name)
-const describeEntry = (e: SwarmMap['entryPoints'][number]) => `${e.address}:${e.ports.join(',')}`
+const describeEntry = (e: SwarmMap['entryPoints'][number]) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.ports.join(',')}`
 
 /** Replicas that hold the same routes, so the picture shows them once. */
 function replicaGroups(map: SwarmMap): SwarmMap['replicas'][] {
@@ -60,7 +60,21 @@ interface Graph {
 /** The map as nodes and edges, for the diagram formats. */
 function graphOf(map: SwarmMap): Graph {
   const problem = (subject: string) => map.problems.some((p) => p.subject === subject)
-  const id = (kind: string, text: string) => `${kind}_${text.replaceAll(/[^a-zA-Z0-9]/g, '_')}`
+  // Readable ids (s_go_demo), kept apart when two names differ only in punctuation (go-demo, go_demo).
+  const ids = new Map<string, string>()
+  const taken = new Set<string>()
+  const id = (kind: string, text: string) => {
+    const key = `${kind}\n${text}`
+    if (!ids.has(key)) {
+      const base = `${kind}_${text.replaceAll(/[^a-zA-Z0-9]/g, '_')}`
+      let candidate = base
+      for (let n = 2; taken.has(candidate); n++) candidate = `${base}_${n}`
+      taken.add(candidate)
+      ids.set(key, candidate)
+    }
+
+    return ids.get(key)!
+  }
   const graph: Graph = {nodes: [], edges: []}
   for (const entry of map.entryPoints) {
     graph.nodes.push({id: id('e', `${entry.address}_${entry.mode}`), label: `${describeEntry(entry)}\n${entry.mode}`, problem: entry.mode === 'ingress' && problem('ingress')})

@@ -37,6 +37,8 @@ export interface MapRoute extends LiveDestination {
   /** Replicas that hold it; the others lack it. */
   heldBy: string[]
   missingOn: string[]
+  /** Replicas holding another version of it (other paths, port...) than the first holder. */
+  differsOn: string[]
   labelled: boolean
 }
 
@@ -67,11 +69,14 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
   const problems: Problem[] = []
 
   const routes = new Map<string, MapRoute>()
+  const signature = (d: LiveDestination) => JSON.stringify([d.paths, d.domains, d.port, d.srcPort, d.reqMode])
   for (const view of views) {
     for (const [service, live] of Object.entries(view.live ?? {})) {
       for (const dest of destinationsOf(live)) {
         const key = `${service}#${dest.index}`
-        const route = routes.get(key) ?? {key, service, ...dest, heldBy: [], missingOn: [], labelled: false}
+        const route = routes.get(key) ?? {key, service, ...dest, heldBy: [], missingOn: [], differsOn: [], labelled: false}
+        // The first holder's version is drawn; a replica holding another one is named.
+        if (route.heldBy.length > 0 && signature(route) !== signature(dest)) route.differsOn.push(view.replica.task)
         route.heldBy.push(view.replica.task)
         routes.set(key, route)
       }
@@ -82,12 +87,14 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
     if (!paramsFromLabels(service.labels) || service.id === proxy.id) continue
     const held = [...routes.values()].some((r) => r.service === service.name)
     for (const route of routes.values()) if (route.service === service.name) route.labelled = true
-    if (!held) problems.push({subject: service.name, message: 'labelled with a route that no replica holds: `swarmnet route sync`'})
+    // Only when some replica could be read: otherwise nothing is known of what they hold.
+    if (!held && views.some((v) => v.live)) problems.push({subject: service.name, message: 'labelled with a route that no replica holds: `swarmnet route sync`'})
   }
 
   const readable = views.filter((v) => v.live).map((v) => v.replica.task)
   for (const route of routes.values()) {
     route.missingOn = readable.filter((task) => !route.heldBy.includes(task))
+    if (route.differsOn.length > 0) problems.push({subject: route.key, message: `${route.differsOn.join(', ')} hold${route.differsOn.length === 1 ? 's' : ''} another version of it than ${route.heldBy[0]}: \`swarmnet route sync\``})
     if (route.missingOn.length > 0) problems.push({subject: route.key, message: `missing on ${route.missingOn.join(', ')}: requests through ${route.missingOn.length === 1 ? 'it get' : 'them get'} 503`})
   }
 
@@ -112,7 +119,7 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
   return {
     proxy: {name: proxy.name, mode: proxy.mode, image: proxy.image},
     entryPoints: points,
-    replicas: views.map((v) => ({task: v.replica.task, node: v.replica.node.hostname, routes: Object.keys(v.live ?? {}).sort(), ...(v.error ? {error: v.error} : {})})),
+    replicas: views.map((v) => ({task: v.replica.task, node: v.replica.node.hostname, routes: [...routes.values()].filter((r) => r.heldBy.includes(v.replica.task)).map((r) => r.key).sort((a, b) => a.localeCompare(b, undefined, {numeric: true})), ...(v.error ? {error: v.error} : {})})),
     routes: [...routes.values()].sort((a, b) => a.key.localeCompare(b.key, undefined, {numeric: true})),
     services: mapServices,
     problems,

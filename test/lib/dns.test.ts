@@ -40,7 +40,8 @@ describe('dns', () => {
     })
 
     it('reads a busybox 1.35 answer that is IPv6 only as no IPv4 answer', () => {
-      expect(parseNslookup(busybox135('v6only', [], ['fd00::1']).replace(/^\*\* server can't find v6only: NXDOMAIN\n\n/m, ''))).to.deep.equal([])
+      const text = "Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n*** Can't find v6only: No answer\n\nNon-authoritative answer:\nName:\tv6only\nAddress: fd00::1\n\n"
+      expect(parseNslookup(text)).to.deep.equal([])
     })
 
     it('reads old busybox 1.28: "Address 1: IP reverse-name", the server\'s "Address 1:" left out', () => {
@@ -282,7 +283,7 @@ describe('dns', () => {
       expect(result.from.node).to.equal('node-1')
     })
 
-    it("BUG: takes old busybox's negative answer (\"can't resolve\") as one too, not as a failed nslookup", async () => {
+    it("takes old busybox's negative answer (\"can't resolve\") as one too, not as a failed nslookup", async () => {
       // busybox 1.28 under musl (the real proxy image's alpine 3.8) says so on stderr and exits 1.
       const negative = {exitCode: 1, stdout: Buffer.from(''), stderr: "nslookup: can't resolve '(null)': Name does not resolve\n\nnslookup: can't resolve 'tasks.go-demo': Name does not resolve\n"}
       const found = {exitCode: 0, stdout: Buffer.from('\nName:      go-demo\nAddress 1: 10.0.1.2\n'), stderr: "nslookup: can't resolve '(null)': Name does not resolve\n"}

@@ -208,7 +208,7 @@ describe('in-network: where to run a command inside an overlay', () => {
       expect(started(log)).to.deep.equal(['myapp:latest', 'registry:5000/team/app:latest'])
     })
 
-    it('BUG: drops the digest of a preferred image given by digest only, as "x:latest"', async () => {
+    it('drops the digest of a preferred image given by digest only, as "x:latest"', async () => {
       const {cluster, log} = setup({images: ['zzz:1', 'swarmnet-lab/go-demo:latest'], hasTools: ['helper1']})
       await inNetwork(cluster, {network: APP, node: NODE, tools: ['nslookup'], preferImages: ['swarmnet-lab/go-demo@sha256:' + 'a'.repeat(64)]})
       expect(started(log)[0]).to.equal('swarmnet-lab/go-demo:latest')

@@ -43,7 +43,7 @@ export interface CfgResult {
   groups: {replicas: string[]; bytes: number}[]
   /** With two or more readable replicas: routes one lacks, and unified diffs. */
   comparison?: ConfigComparison
-  /** How many passwords were masked in what is shown. */
+  /** How many passwords were masked in what is shown (per file). */
   masked: number
 }
 
@@ -66,7 +66,7 @@ export async function inspectCfg(cluster: Cluster, input: CfgInput): Promise<Cfg
   for (const r of readable) {
     if (!input.showSecrets) {
       const shown = maskSecrets(r.text!)
-      masked += countMasked(r.text!, shown)
+      masked = Math.max(masked, countMasked(r.text!, shown))
       r.text = shown
     }
   }
@@ -94,6 +94,7 @@ function countMasked(before: string, after: string): number {
 /** --node or --task narrow the replicas to one; an unknown one lists those there are. */
 function pick(replicas: ProxyReplica[], input: CfgInput): ProxyReplica[] {
   const list = () => replicas.map((r) => `${r.task} (${r.taskId.slice(0, 12)}) on ${r.node.hostname}`).join(', ')
+  if (input.node !== undefined && input.task !== undefined) throw new UsageError('give --node or --task, not both')
   if (input.node !== undefined) {
     const found = replicas.filter((r) => [r.node.hostname, r.node.id, r.node.address].includes(input.node!))
     if (found.length === 0) throw new UsageError(`no running proxy replica on node "${input.node}"; replicas: ${list()}`)

@@ -50,6 +50,7 @@ export function renderCfg(result: CfgResult): string {
 
   for (const failed of result.replicas.filter((r) => r.error)) out.push('', colour.red(`${failed.task} (${failed.node}): ${failed.error}`))
   const comparison = result.comparison
+  if (comparison?.identical && !result.identical) out.push('', colour.yellow('The files differ only in masked secrets: --show-secrets shows them.'))
   if (comparison && !comparison.identical) {
     out.push('', colour.bold('Drift between replicas:'))
     for (const route of comparison.routes.filter((r) => r.missingFrom.length > 0 && !r.placeholder)) {

@@ -4,7 +4,7 @@ import {findProxy, proxyNetworks} from '../proxy/find.js'
 import {type Cluster, proxyReplicas} from '../proxy/replicas.js'
 import {destinationsOf, paramsFromLabels, proxyDefaults} from '../routes/params.js'
 import {type LiveState, liveState, readReplicas} from '../routes/survey.js'
-import {shown} from '../routes/users.js'
+import {maskUsers} from '../routes/users.js'
 import {taskName} from '../tasks.js'
 
 export interface ServiceInspection {
@@ -58,8 +58,10 @@ export async function inspectService(cluster: Cluster, ref: string, options: {pr
   const [services, networks, nodes] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listNodes()])
   const service = await findService(cluster.engine, ref, services)
   const tasks = await cluster.engine.listTasks({service: service.id, desiredState: 'running'})
-  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services}).catch((error) => {
+  let why = 'no proxy service in this swarm'
+  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services}).catch((error: Error) => {
     if (options.proxy !== undefined) throw error
+    why = error.message // e.g. several candidates, and no terminal to pick on
     return undefined
   })
   const shared = proxy ? proxyNetworks(proxy, networks) : []
@@ -70,12 +72,12 @@ export async function inspectService(cluster: Cluster, ref: string, options: {pr
     networks: service.networks.map((a) => ({name: byId.get(a.id)?.name ?? a.id, id: a.id, ...(a.vip ? {vip: a.vip} : {}), onProxyNetwork: shared.some((n) => n.id === a.id)})),
     ports: service.ports,
     tasks: tasks.map((t) => taskRow(service, t, nodeMap, byId)).sort((a, b) => a.task.localeCompare(b.task, undefined, {numeric: true})),
-    labels: shown(Object.fromEntries(Object.entries(service.labels).filter(([k]) => k.startsWith('com.df.')))),
+    labels: Object.fromEntries(Object.entries(service.labels).filter(([k]) => k.startsWith('com.df.')).map(([k, v]) => [k, k === 'com.df.users' ? maskUsers(v) : v])),
     route: {destinations: [], replicas: {}},
     problems: [],
   }
   if (proxy && proxy.id !== service.id) await addRoute(cluster, inspection, service, proxy, shared)
-  else if (!proxy) inspection.route.note = 'no proxy service in this swarm'
+  else if (!proxy) inspection.route.note = why
   else inspection.route.note = 'this is the proxy'
   if (!tasks.some((t) => t.state === 'running')) inspection.problems.push('no running task')
   return inspection

@@ -6,7 +6,7 @@ import {colour} from '../../src/lib/output.js'
 
 const route = (key: string, overrides: Partial<MapRoute> = {}): MapRoute => {
   const [service, index] = key.split('#')
-  return {key, service, index: Number(index), paths: [], domains: [], port: '8080', reqMode: 'http', heldBy: [], missingOn: [], labelled: true, ...overrides}
+  return {key, service, index: Number(index), paths: [], domains: [], port: '8080', reqMode: 'http', heldBy: [], missingOn: [], differsOn: [], labelled: true, ...overrides}
 }
 
 const service = (name: string, tasks: MapService['tasks'], overrides: Partial<MapService> = {}): MapService => ({name, exists: true, mode: 'replicated', endpointMode: 'vip', onProxyNetwork: true, tasks, ...overrides})

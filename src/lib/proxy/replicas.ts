@@ -1,6 +1,6 @@
 import type {Engine, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import type {Cluster} from '../docker/cluster.js'
-import {SwarmnetError, oneLine} from '../errors.js'
+import {SwarmnetError, oneLine, reasonOf} from '../errors.js'
 import {taskName} from '../tasks.js'
 import {apiPortOf} from './find.js'
 import {ConnectFailed, type HttpAnswer, httpGet, isWholeResponse, parseRawResponse, rawGetRequest} from './http.js'
@@ -109,26 +109,33 @@ export class ReplicaApi {
 
   /** GET pathAndQuery on the API; `timeoutMs` bounds the answer (reconfigure can take the proxy ~20 s to refuse). */
   async get(pathAndQuery: string, timeoutMs: number): Promise<HttpAnswer> {
-    if (this.current.via === 'published-port') {
+    if (this.current.via === 'docker-exec') return this.viaExec(pathAndQuery, timeoutMs)
+    const port = this.current
+    try {
+      return await httpGet(`${port.target}${pathAndQuery}`, {connectTimeoutMs: this.cluster.timeoutMs, timeoutMs})
+    } catch (error) {
+      if (!(error instanceof ConnectFailed)) throw error
+      // The Docker way is kept only once it works: a replica still starting refuses both for a moment.
       try {
-        return await httpGet(`${this.current.target}${pathAndQuery}`, {connectTimeoutMs: this.cluster.timeoutMs, timeoutMs})
-      } catch (error) {
-        if (!(error instanceof ConnectFailed)) throw error
-        this.current = {via: 'docker-exec', target: `docker exec in task ${this.task.id.slice(0, 12)}`, note: `${this.current.target} did not answer (${error.message})`}
+        const answer = await this.viaExec(pathAndQuery, timeoutMs)
+        this.current = {...this.current, note: `${port.target} did not answer (${error.message})`}
+        return answer
+      } catch (execError) {
+        this.current = port
+        if (execError instanceof ConnectFailed) throw execError
+        throw new ConnectFailed(`${port.target}: ${error.message}; through Docker: ${reasonOf(execError)}`)
       }
     }
-
-    return this.viaExec(pathAndQuery, timeoutMs)
   }
 
   private async viaExec(pathAndQuery: string, timeoutMs: number): Promise<HttpAnswer> {
     this.execTarget ??= this.cluster.nodeEngines().then(async (nodes) => {
       if (!this.task.containerId) throw new SwarmnetError(`task ${this.task.id.slice(0, 12)} reports no container yet`)
       const route = await nodes.forNode(this.node)
-      this.current = {...this.current, target: `docker exec in ${this.task.containerId.slice(0, 12)} on ${route.engine.target}`}
       return {engine: route.engine, containerId: this.task.containerId}
     })
     const {engine, containerId} = await this.execTarget
+    this.current = {via: 'docker-exec', target: `docker exec in ${containerId.slice(0, 12)} on ${engine.target}`, ...(this.current.note ? {note: this.current.note} : {})}
     // The request goes to nc's stdin, kept open until the answer is complete (nc hangs up on EOF).
     const output = await engine.exec(containerId, ['nc', '127.0.0.1', String(this.port)], {timeoutMs, input: rawGetRequest(pathAndQuery), done: isWholeResponse})
     const answer = parseRawResponse(output.stdout)

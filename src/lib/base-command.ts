@@ -10,6 +10,7 @@ import {resolveEngine} from './docker/resolve.js'
 import {parseDuration} from './duration.js'
 import {ExitCode, SwarmnetError, oneLine} from './errors.js'
 import {colour} from './output.js'
+import {note} from './progress.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SwarmnetCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -62,6 +63,8 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   private managerEngine?: Promise<Engine>
+  /** The connection as resolved, before any switch from a worker to a manager: a route to its own node. */
+  private connection?: Promise<Engine>
   private nodes?: Promise<NodeEngines>
   private resolvedEndpoint?: ResolvedEndpoint
 
@@ -104,7 +107,9 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     if (!this.managerEngine) {
       const resolved = this.resolved()
       const settings = this.connectSettings()
-      this.managerEngine = import('./docker/connect.js').then(({openEngine}) => openEngine(resolved.endpoint, settings))
+      this.connection = import('./docker/connect.js').then(({openEngine}) => openEngine(resolved.endpoint, settings))
+      // Pointed at a worker, the first manager-only call finds a manager it knows (and says so).
+      this.managerEngine = Promise.all([this.connection, import('./docker/manager.js')]).then(([engine, {towardManager}]) => towardManager(engine, resolved, settings, note))
     }
 
     return this.managerEngine
@@ -120,7 +125,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     if (!this.nodes) {
       const resolved = this.resolved()
       const config = loadConfig()
-      this.nodes = Promise.all([this.engine(), import('./docker/node-engines.js')]).then(([engine, {NodeEngines}]) => {
+      this.nodes = this.engine().then(() => Promise.all([this.connection!, import('./docker/node-engines.js')])).then(([engine, {NodeEngines}]) => {
         // Asked now, since every node lookup starts by checking whether it is the manager's node.
         const nodeId = engine.info().then((info) => info.swarm.nodeId)
         nodeId.catch(() => {})

@@ -25,6 +25,9 @@ export class SwarmnetError extends Error {
   }
 }
 
+/** The code of the error a worker's engine gives for a manager-only call (see docker/manager.ts). */
+export const WORKER_CODE = 'EWORKER'
+
 /** Bad input: nothing was changed, exit 2. */
 export class UsageError extends SwarmnetError {
   constructor(message: string) {

@@ -43,7 +43,7 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: n
 }
 
 export function infoOf(nodeId: string, name = nodeId): EngineInfo {
-  return {name, serverVersion: '20.10.24', os: 'Debian', swarm: {state: 'active', nodeId, nodeAddr: '', controlAvailable: false}}
+  return {name, serverVersion: '20.10.24', os: 'Debian', swarm: {state: 'active', nodeId, nodeAddr: '', controlAvailable: false, remoteManagers: []}}
 }
 
 export function node(id: string, hostname: string, address: string, role: SwarmNode['role'] = 'worker'): SwarmNode {

@@ -3,7 +3,7 @@ import type {Agent} from 'node:http'
 import {PassThrough} from 'node:stream'
 
 import {formatSeconds} from '../duration.js'
-import {SwarmnetError, reasonOf} from '../errors.js'
+import {SwarmnetError, WORKER_CODE, reasonOf} from '../errors.js'
 import type {ContainerSummary, Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
@@ -233,7 +233,7 @@ function engineError(target: string, what: string, error: unknown): SwarmnetErro
 
   const daemonSays = String(err?.json?.message ?? '')
   if (err?.statusCode === 503 && /not a swarm manager/i.test(daemonSays)) {
-    return new SwarmnetError(`${target}: ${what}: this engine is a swarm worker, not a manager; point swarmnet at a manager with --host, --context or --machine`)
+    return new SwarmnetError(`${target}: ${what}: this engine is a swarm worker, not a manager; point swarmnet at a manager with --host, --context or --machine`, 1, WORKER_CODE)
   }
 
   if (err?.statusCode === 503 && /not part of a swarm/i.test(daemonSays)) {
@@ -333,6 +333,7 @@ function toInfo(raw: Raw): EngineInfo {
       nodeAddr: String(swarm.NodeAddr ?? ''),
       controlAvailable: Boolean(swarm.ControlAvailable),
       clusterId: swarm.Cluster?.ID,
+      remoteManagers: ((swarm.RemoteManagers ?? []) as Raw[]).map((m) => ({nodeId: String(m.NodeID ?? ''), addr: String(m.Addr ?? '')})),
     },
   }
 }

@@ -70,6 +70,8 @@ export interface EngineInfo {
     nodeAddr: string
     controlAvailable: boolean
     clusterId?: string
+    /** The managers this node knows (a worker's way to one). */
+    remoteManagers: {nodeId: string; addr: string}[]
   }
 }
 

@@ -213,10 +213,26 @@ describe('SSH and TLS are verified', () => {
     expect(result.stderr).to.equal('Error: tcp://10.213.0.11:2376: list nodes: TLS certificate is not signed by the trusted CA\n')
   })
 
-  it('an engine that is not a manager says so and how to fix it', async () => {
-    const result = await swarmnet(['node', 'ls', '--machine', 'node-2'], {env: {MACHINE_STORAGE_PATH: `${LAB}/machine`}})
+  it('pointed at a worker (DOCKER_HOST at node-2), finds a manager with the same credentials, says so on stderr, and goes on', async () => {
+    const result = await swarmnet(['node', 'ls', '--json'], {env: await labVars('node-2')})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.json.map((n: {hostname: string}) => n.hostname)).to.deep.equal(LAB_NODES)
+    expect(result.stderr).to.equal('tcp://10.213.0.12:2376 is a swarm worker; using the manager at tcp://10.213.0.11:2376 (the same TLS credentials)\n')
+  })
+
+  it('pointed at a worker over SSH, or at its local socket, finds the manager the same way', async () => {
+    const ssh = await swarmnet(['node', 'ls', '--json', '-H', 'ssh://10.213.0.13'], {env: {SWARMNET_SSH_CONFIG: SSH_CONFIG}})
+    expect(ssh.code, ssh.stderr).to.equal(0)
+    expect(ssh.stderr).to.equal('ssh://root@10.213.0.13:22 is a swarm worker; using the manager at ssh://root@10.213.0.11:22 (the same SSH user and port)\n')
+    const socket = await swarmnet(['node', 'ls', '--json', '-H', nodeSocket('node-3')], {env: {MACHINE_STORAGE_PATH: `${LAB}/machine`}})
+    expect(socket.code, socket.stderr).to.equal(0)
+    expect(socket.stderr).to.equal('unix:///run/swarmnet-lab/node-3/docker.sock is a swarm worker; using the manager at tcp://10.213.0.11:2376 (docker-machine machine node-1)\n')
+  })
+
+  it('a worker whose managers cannot be reached is an error listing what was tried', async () => {
+    const result = await swarmnet(['node', 'ls', '-H', nodeSocket('node-2'), '--timeout', '3s'], {env: {HOME: tmp.dir}})
     expect(result.code).to.equal(1)
-    expect(result.stderr).to.equal('Error: tcp://10.213.0.12:2376: list nodes: this engine is a swarm worker, not a manager; point swarmnet at a manager with --host, --context or --machine\n')
+    expect(result.stderr).to.match(/^Error: unix:\/\/\/run\/swarmnet-lab\/node-2\/docker\.sock is a swarm worker, and none of its managers could be reached; tried 10\.213\.0\.11 via SSH: ssh:\/\/root@10\.213\.0\.11:22: unknown host key for 10\.213\.0\.11 .*\n$/)
   })
 
   it('an unreachable engine is reported by name within the timeout', async () => {

@@ -1,0 +1,72 @@
+import {expect} from 'chai'
+
+import type {DoctorResult} from '../../../src/lib/doctor/doctor.js'
+import {renderDoctor} from '../../../src/lib/doctor/render.js'
+import {colour} from '../../../src/lib/output.js'
+
+// doctor() itself opens one SSH session per node (openSshSession, imported dynamically) and its
+// checks are module-private, so the lab tests cover it; what is pure here is the rendering.
+describe('doctor: renderDoctor', () => {
+  let level: typeof colour.level
+  beforeEach(() => {
+    level = colour.level
+    colour.level = 0
+  })
+  afterEach(() => {
+    colour.level = level
+  })
+
+  const failing: DoctorResult = {
+    sshConnections: 2,
+    ok: false,
+    nodes: [
+      {
+        node: 'node-1', address: '10.213.0.11', role: 'manager', via: 'ssh://root@10.213.0.11:22',
+        checks: [
+          {name: 'ssh', status: 'pass', detail: 'reached ssh://root@10.213.0.11:22'},
+          {name: 'ipvs', status: 'warn', detail: 'ip_vs not loaded, but loadable', hint: 'modprobe ip_vs ip_vs_rr (dockerd loads it when needed)'},
+          {name: 'port 2377/tcp', status: 'pass', detail: 'reachable from the other nodes'},
+          {name: 'engine', status: 'warn', detail: '20.10.23, while most nodes run 20.10.24'},
+        ],
+      },
+      {
+        node: 'node-2', address: '10.213.0.12', role: 'worker',
+        checks: [
+          {name: 'ssh', status: 'fail', detail: 'connection refused', hint: 'the other checks need SSH to the node'},
+          {name: 'state', status: 'skip', detail: 'ready, active'},
+        ],
+      },
+    ],
+  }
+
+  it('a grid of nodes × every check name seen (in first-seen order), then each warning and failure with its hint', () => {
+    expect(renderDoctor(failing).split('\n')).to.deep.equal([
+      'NODE     SSH    IPVS   PORT 2377/TCP   ENGINE   STATE',
+      'node-1   pass   warn   pass            warn',
+      'node-2   FAIL                                   -',
+      '',
+      '! node-1 ipvs: ip_vs not loaded, but loadable',
+      '    → modprobe ip_vs ip_vs_rr (dockerd loads it when needed)',
+      '! node-1 engine: 20.10.23, while most nodes run 20.10.24',
+      '✗ node-2 ssh: connection refused',
+      '    → the other checks need SSH to the node',
+      '',
+      '2 SSH connection(s), one per node.',
+    ])
+  })
+
+  it('all passing (skips are no findings): "Every check passed."', () => {
+    const result: DoctorResult = {sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
+    expect(renderDoctor(result)).to.equal('NODE     SSH    MTU\nnode-1   pass   -\n\nEvery check passed.\n\n1 SSH connection(s), one per node.')
+  })
+
+  // The grid's marks are coloured once, when the module loads (bin/run.js sets FORCE_COLOR before
+  // that); the findings are coloured as they are rendered.
+  it('in colour: a failure\'s ✗ red, a warning\'s ! yellow, hints dim', () => {
+    colour.level = 1
+    const text = renderDoctor(failing)
+    expect(text).to.include(`${colour.red('✗')} node-2 ssh: connection refused\n    ${colour.dim('→ the other checks need SSH to the node')}`)
+    expect(text).to.include(`${colour.yellow('!')} node-1 engine: 20.10.23, while most nodes run 20.10.24\n`)
+    expect(text.endsWith(colour.dim('2 SSH connection(s), one per node.'))).to.equal(true)
+  })
+})

@@ -119,6 +119,8 @@ async function fromHere(url: URL, requests: number, concurrency: number, header:
         const by = named ? response.headers[named] : undefined
         response.resume()
         response.on('end', () => resolve({status: response.statusCode ?? 0, servedBy: Array.isArray(by) ? by[0] : by, ms: performance.now() - started}))
+        // A body cut short (closed, or destroyed on timeout) never ends: a failure (after 'end', a no-op).
+        response.on('close', () => resolve({status: 0, ms: performance.now() - started}))
       })
       request.on('timeout', () => request.destroy(new Error('timed out')))
       request.on('error', () => resolve({status: 0, ms: performance.now() - started}))
@@ -176,9 +178,11 @@ async function fromInside(cluster: Cluster, input: LbInput, requests: number, co
     const lines = output.stdout.toString().split('\n').filter((l) => l.startsWith('@@ '))
     if (lines.length === 0) throw new SwarmnetError(`no request ran in ${place.container} on ${place.node}: ${output.stderr.trim().slice(0, 200) || `exit ${output.exitCode}`}`)
     const coarse = lines.some((l) => l.split(' ')[1].startsWith('c'))
+    // A VIP names no task: behind it, only the header can say who answered.
+    const vips = new Set(service.networks.map((n) => n.vip))
     const samples = lines.map((line) => {
       const [, start, end, status, by, ip] = line.split(' ')
-      return {status: Number(status), servedBy: by === '-' ? undefined : by, address: ip === '-' ? undefined : ip, ms: toMs(end) - toMs(start)}
+      return {status: Number(status), servedBy: by === '-' ? undefined : by, address: ip === '-' || vips.has(ip) ? undefined : ip, ms: toMs(end) - toMs(start)}
     })
     const notes = [
       ...(coarse ? ['latency measured with /proc/uptime inside the container: 10 ms resolution'] : []),
@@ -255,7 +259,8 @@ function summarize(target: string, run: {samples: Sample[]; header?: string; fro
       ...(task ? {task: services.has(task.serviceId) ? taskName(services.get(task.serviceId)!, task, nodeMap) : task.id.slice(0, 12), node: nodeMap.get(task.nodeId)?.hostname} : {}),
     }
   }).sort((a, b) => b.count - a.count)
-  const silent = own.filter((t) => !containers.some((c) => t.containerId?.startsWith(c.id))).map((t) => taskName(service!, t, nodeMap))
+  // With no answer attributed to any container, nothing says which tasks stayed silent.
+  const silent = counts.size === 0 ? [] : own.filter((t) => !containers.some((c) => t.containerId?.startsWith(c.id))).map((t) => taskName(service!, t, nodeMap))
   const latencies = answered.map((s) => s.ms).sort((a, b) => a - b)
   const statuses: Record<string, number> = {}
   for (const s of samples) statuses[s.status === 0 ? 'failed' : String(s.status)] = (statuses[s.status === 0 ? 'failed' : String(s.status)] ?? 0) + 1

@@ -68,13 +68,10 @@ export async function meshCheck(cluster: Cluster, input: MeshInput): Promise<Mes
   const [services, nodes, tasks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNodes(), cluster.engine.listTasks({desiredState: 'running'})])
   const targets = input.service !== undefined ? portsOf(await findService(cluster.engine, input.service, services)) : publishing(services, wanted!)
   const ready = nodes.filter((n) => n.status === 'ready' && n.address)
-  const probes = await Promise.all(
-    targets.flatMap(({service, port}) =>
-      ready.map((node) => probe(node, port, service, tasks, nodes, services, input.path, cluster.timeoutMs)),
-    ),
-  )
-  const verdicts = targets.map(({service, port}) => verdict(service, port, probes.filter((p) => p.port === port.publishedPort), ready))
-  return {probes, verdicts, ok: verdicts.every((v) => v.ok)}
+  // Probes grouped per target: services sharing a host-mode port must each be judged on their own.
+  const probes = await Promise.all(targets.map(({service, port}) => Promise.all(ready.map((node) => probe(node, port, service, tasks, nodes, services, input.path, cluster.timeoutMs)))))
+  const verdicts = targets.map(({service, port}, i) => verdict(service, port, probes[i], ready, sharers(service, port, services, tasks, nodes)))
+  return {probes: probes.flat(), verdicts, ok: verdicts.every((v) => v.ok)}
 }
 
 function portsOf(service: ServiceSummary): {service: ServiceSummary; port: PortSpec}[] {
@@ -87,6 +84,16 @@ function publishing(services: ServiceSummary[], port: number): {service: Service
   const found = services.flatMap((service) => service.ports.filter((p) => p.protocol === 'tcp' && p.publishedPort === port).map((p) => ({service, port: p})))
   if (found.length === 0) throw new UsageError(`no service publishes port ${port}; published ports: ${services.flatMap((s) => s.ports.filter((p) => p.publishedPort).map((p) => `${p.publishedPort} (${s.name})`)).join(', ') || 'none'}`)
   return found
+}
+
+/** Nodes where another service publishing the same port in host mode runs a task: it answers there by design. */
+function sharers(service: ServiceSummary, port: PortSpec, services: ServiceSummary[], tasks: TaskSummary[], nodes: SwarmNode[]): Map<string, string> {
+  const others = services.filter((s) => s.id !== service.id && s.ports.some((p) => p.protocol === 'tcp' && p.publishMode === 'host' && p.publishedPort === port.publishedPort))
+  return new Map(tasks.flatMap((t) => {
+    const other = others.find((s) => s.id === t.serviceId)
+    const host = nodes.find((n) => n.id === t.nodeId)
+    return other && host && t.state === 'running' ? [[host.hostname, other.name] as [string, string]] : []
+  }))
 }
 
 async function probe(node: SwarmNode, port: PortSpec, service: ServiceSummary, tasks: TaskSummary[], nodes: SwarmNode[], services: ServiceSummary[], path: string, timeoutMs: number): Promise<Probe> {
@@ -139,17 +146,20 @@ function talk(host: string, port: number, request: string, timeoutMs: number): P
   })
 }
 
-function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes: SwarmNode[]): PortVerdict {
+function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes: SwarmNode[], shared: Map<string, string>): PortVerdict {
   const answering = probes.filter((p) => p.result === 'answered').map((p) => p.node)
   const withTasks = probes.filter((p) => p.runsTask).map((p) => p.node)
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x))
   const noIpvs = nodes.some((n) => isLabAddress(n.address)) && !ipvsAvailable()
   const base = {service: service.name, port: port.publishedPort!, mode: port.publishMode, answering, withTasks}
   if (port.publishMode === 'host') {
-    if (same(answering, withTasks)) return {...base, ok: withTasks.length > 0, diagnosis: withTasks.length > 0 ? `host mode: exactly the ${withTasks.length} node(s) running a task answer (${withTasks.join(', ')}), as host-mode publishing does` : 'host mode, and no node runs a task: nothing can answer'}
-    const silent = withTasks.filter((n) => !answering.includes(n))
-    const stray = answering.filter((n) => !withTasks.includes(n))
-    return {...base, ok: false, diagnosis: [silent.length > 0 ? `${silent.join(', ')} run${silent.length === 1 ? 's' : ''} a task but do${silent.length === 1 ? 'es' : ''} not answer (the task's port, or a firewall on the node)` : '', stray.length > 0 ? `${stray.join(', ')} answer${stray.length === 1 ? 's' : ''} without running a task (another program holds port ${port.publishedPort})` : ''].filter(Boolean).join('; ')}
+    const others = answering.filter((n) => !withTasks.includes(n) && shared.has(n))
+    const mine = answering.filter((n) => !others.includes(n))
+    const aside = others.map((n) => `${n} answers for ${shared.get(n)}, which publishes the same port in host mode`)
+    if (same(mine, withTasks)) return {...base, ok: withTasks.length > 0, diagnosis: [withTasks.length > 0 ? `host mode: exactly the ${withTasks.length} node(s) running a task answer (${withTasks.join(', ')}), as host-mode publishing does` : 'host mode, and no node runs a task: nothing can answer', ...aside].join('; ')}
+    const silent = withTasks.filter((n) => !mine.includes(n))
+    const stray = mine.filter((n) => !withTasks.includes(n))
+    return {...base, ok: false, diagnosis: [silent.length > 0 ? `${silent.join(', ')} run${silent.length === 1 ? 's' : ''} a task but do${silent.length === 1 ? 'es' : ''} not answer (the task's port, or a firewall on the node)` : '', stray.length > 0 ? `${stray.join(', ')} answer${stray.length === 1 ? 's' : ''} without running a task (another program holds port ${port.publishedPort})` : '', ...aside].filter(Boolean).join('; ')}
   }
 
   if (answering.length === nodes.length) return {...base, ok: true, diagnosis: 'ingress: every node answers, the routing mesh works'}

@@ -79,7 +79,8 @@ export function parseFacts(text: string): NodeFacts {
   return {
     ipvs: ['proc', 'module', 'loadable'].includes(ipvs) ? ipvs : 'missing',
     kernel: get('kernel'),
-    ...(iptablesOk ? {iptables} : {iptablesError: iptables.replace(/\nrc=\d+$/, '').split('\n')[0] || 'no output'}),
+    // The rc line may be the only line (nothing printed), so it need not follow a newline.
+    ...(iptablesOk ? {iptables} : {iptablesError: iptables.replace(/(?:^|\n)rc=\d+$/, '').split('\n')[0] || 'no output'}),
     addresses: new Map([...get('addr').matchAll(/^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//gm)].map((m) => [m[2], m[1]])),
     mtus: new Map([...get('link').matchAll(/^\d+:\s+([^:@\s]+)[^:]*:.*?\bmtu (\d+)/gm)].map((m) => [m[1], Number(m[2])])),
     ufw: get('ufw'),

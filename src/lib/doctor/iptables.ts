@@ -3,14 +3,16 @@ import {isIPv4} from 'node:net'
 /**
  * Enough of iptables to answer one question the way the kernel would: is a new packet of this
  * protocol and port, from (or to) this peer, accepted by the filter table's INPUT (or OUTPUT)
- * chain? Rules are walked in order, jumps followed, policies applied. A rule with a match this
- * reader does not know is not taken for a match, but a DROP or REJECT among those is reported as
- * uncertain, so a verdict is never more confident than it should be.
+ * chain? Rules are walked in order, jumps and gotos followed, policies applied. A rule with a match
+ * this reader does not know is not taken for a match, but a DROP or REJECT among those is reported
+ * as uncertain, so a verdict is never more confident than it should be.
  */
 
 export interface Rule {
   raw: string
   target: string
+  /** -g: when the target chain ends, so does this rule's chain. */
+  goto?: true
   protocol?: {name: string; negate: boolean}
   dports?: {ranges: [number, number][]; negate: boolean}
   source?: {cidr: string; negate: boolean}
@@ -18,6 +20,9 @@ export interface Rule {
   inIface?: {name: string; negate: boolean}
   outIface?: {name: string; negate: boolean}
   states?: {values: string[]; negate: boolean}
+  /** -m addrtype: LOCAL, UNICAST, ... */
+  srcType?: {values: string[]; negate: boolean}
+  dstType?: {values: string[]; negate: boolean}
   /** Matches this reader does not evaluate (-m recent, -m set, ...). */
   unknown: string[]
 }
@@ -86,11 +91,17 @@ function parseRule(raw: string, text: string): Rule {
       case '-d': case '--destination': rule.destination = {cidr: value(), negate}; break
       case '-i': case '--in-interface': rule.inIface = {name: value(), negate}; break
       case '-o': case '--out-interface': rule.outIface = {name: value(), negate}; break
-      case '-j': case '--jump': case '-g': case '--goto': rule.target = value(); break
+      case '-j': case '--jump': case '-g': case '--goto':
+        rule.target = value()
+        if (word === '-g' || word === '--goto') rule.goto = true
+        // iptables-save prints the target last: what follows are its options (--reject-with), not matches.
+        return rule
       case '-m': case '--match': module = value(); break
       case '--dport': case '--destination-port': case '--dports': case '--destination-ports': rule.dports = {ranges: portRanges(value()), negate}; break
       case '--ctstate': case '--state': rule.states = {values: value().split(','), negate}; break
       case '--comment': value(); break
+      case '--src-type': rule.srcType = {values: value().split(','), negate}; break
+      case '--dst-type': rule.dstType = {values: value().split(','), negate}; break
       case '--sport': case '--source-port': case '--sports': case '--source-ports': rule.unknown.push(`${word} ${value()}`); break
       default:
         // Options of modules this reader does not evaluate (and their values).
@@ -139,7 +150,8 @@ function walk(table: FilterTable, chain: string, packet: Packet, uncertain: stri
     if (rule.target === 'RETURN') return undefined
     if (table.has(rule.target)) {
       const inner = walk(table, rule.target, packet, uncertain, depth + 1)
-      if (inner) return inner
+      // After -g, a chain that ends returns past this one, to its caller.
+      if (inner || rule.goto) return inner
     }
   }
 
@@ -156,8 +168,15 @@ function matches(rule: Rule, packet: Packet): boolean {
     check(rule.destination, () => inCidr(fromPeer ? packet.local : packet.peer, rule.destination!.cidr)) &&
     check(rule.inIface, () => fromPeer && ifaceMatches(rule.inIface!.name, packet.iface)) &&
     check(rule.outIface, () => !fromPeer && ifaceMatches(rule.outIface!.name, packet.iface)) &&
-    check(rule.states, () => rule.states!.values.includes('NEW'))
+    check(rule.states, () => rule.states!.values.includes('NEW')) &&
+    check(rule.srcType, () => rule.srcType!.values.includes(fromPeer ? peerType(packet) : 'LOCAL')) &&
+    check(rule.dstType, () => rule.dstType!.values.includes(fromPeer ? 'LOCAL' : peerType(packet)))
   )
+}
+
+/** This node's own address is LOCAL; a peer is another node's UNICAST address, or loopback. */
+function peerType(packet: Packet): string {
+  return packet.peer === packet.local || inCidr(packet.peer, '127.0.0.0/8') ? 'LOCAL' : 'UNICAST'
 }
 
 function ifaceMatches(pattern: string, iface: string): boolean {

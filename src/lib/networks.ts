@@ -1,4 +1,4 @@
-import {isIP} from 'node:net'
+import {BlockList, isIP} from 'node:net'
 
 import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
 import {SwarmnetError, UsageError} from './errors.js'
@@ -38,8 +38,12 @@ export function validateNetworkSpec(spec: NetworkSpec): void {
 /** Creates an overlay network, refusing a name already taken (by any driver) with what holds it. */
 export async function createOverlay(engine: Engine, spec: NetworkSpec): Promise<OverlayNetwork> {
   validateNetworkSpec(spec)
-  const existing = (await engine.listNetworks()).find((n) => n.name === spec.name)
+  const networks = await engine.listNetworks()
+  const existing = networks.find((n) => n.name === spec.name)
   if (existing) throw new SwarmnetError(`network "${spec.name}" already exists (${existing.driver}, ${existing.scope} scope, id ${existing.id.slice(0, 12)})`)
+  // The manager accepts an overlapping subnet, then leaves the network with no address pool at all.
+  const clash = spec.subnet === undefined ? undefined : networks.flatMap((n) => n.subnets.map((s) => ({n, s}))).find(({s}) => cidrsOverlap(spec.subnet!, s.subnet))
+  if (clash) throw new SwarmnetError(`--subnet ${spec.subnet} overlaps network "${clash.n.name}" (${clash.s.subnet}): choose a free range`)
   const id = await engine.createNetwork(spec)
   const created = await engine.inspectNetwork(id)
   return {...created, services: []}
@@ -138,6 +142,20 @@ export function parseCidr(cidr: string): {address: string; prefix: number; famil
   }
 
   return {address, prefix, family: family as 4 | 6}
+}
+
+/** Two ranges overlap when one holds the other's address (CIDR blocks either nest or are apart). */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const within = (cidr: string, other: string) => {
+    const range = parseCidr(cidr)
+    const [address] = other.split('/')
+    if (isIP(address) !== range.family) return false
+    const list = new BlockList()
+    list.addSubnet(range.address, range.prefix, range.family === 4 ? 'ipv4' : 'ipv6')
+    return list.check(address, range.family === 4 ? 'ipv4' : 'ipv6')
+  }
+
+  return within(a, b) || within(b, a)
 }
 
 function cidrContains(cidr: string, ip: string): boolean {

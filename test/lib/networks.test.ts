@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {UsageError} from '../../src/lib/errors.js'
-import {createOverlay, inspectOverlay, listOverlays, validateNetworkSpec} from '../../src/lib/networks.js'
+import {cidrsOverlap, createOverlay, inspectOverlay, listOverlays, validateNetworkSpec} from '../../src/lib/networks.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../helpers/fake-engine.js'
 
 const overlay = (id: string, name: string) => ({id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted: false, subnets: [{subnet: '10.0.1.0/24', gateway: '10.0.1.1'}], options: {}, labels: {}})
@@ -41,6 +41,25 @@ describe('networks', () => {
     const engine = fakeEngine({listNetworks: async () => [overlay('abc123', 'proxy')]})
     const error = await createOverlay(engine, {name: 'proxy'}).catch((e: Error) => e)
     expect(String(error)).to.match(/network "proxy" already exists \(overlay, swarm scope, id abc123\)/)
+  })
+
+  it('refuses a --subnet that overlaps a network, naming it, and creates nothing', async () => {
+    // The manager would accept it and leave the new network without any address pool.
+    const engine = fakeEngine({listNetworks: async () => [overlay('abc123', 'proxy')]}) // createNetwork throws if called
+    for (const subnet of ['10.0.1.0/24', '10.0.1.128/25', '10.0.0.0/16']) {
+      const error = await createOverlay(engine, {name: 'other', subnet}).catch((e: Error) => e)
+      expect(String(error)).to.include(`--subnet ${subnet} overlaps network "proxy" (10.0.1.0/24): choose a free range`)
+    }
+  })
+
+  it('tells overlapping CIDR ranges from disjoint ones, IPv4 and IPv6', () => {
+    expect(cidrsOverlap('10.0.1.0/24', '10.0.1.0/24')).to.equal(true)
+    expect(cidrsOverlap('10.0.0.0/8', '10.0.77.0/24')).to.equal(true)
+    expect(cidrsOverlap('10.0.77.0/24', '10.0.0.0/8')).to.equal(true)
+    expect(cidrsOverlap('10.0.1.0/25', '10.0.1.128/25')).to.equal(false)
+    expect(cidrsOverlap('10.0.1.0/24', '10.0.2.0/24')).to.equal(false)
+    expect(cidrsOverlap('fd00::/64', 'fd00::/48')).to.equal(true)
+    expect(cidrsOverlap('fd00::/64', '10.0.0.0/8')).to.equal(false)
   })
 
   it('inspects cluster-wide: VIP, task IPs per node, and peers from the tasks', async () => {

@@ -24,15 +24,23 @@ describe('swarmnet network create / ls / inspect', () => {
   })
 
   it('passes --attachable, --subnet, --gateway, --encrypted, --mtu and --label through', async () => {
-    const args = ['network', 'create', 'netdemo-tuned', '--attachable', '--subnet', '10.0.77.0/24', '--gateway', '10.0.77.1', '--encrypted', '--mtu', '1400', '--label', 'team=net']
+    const args = ['network', 'create', 'netdemo-tuned', '--attachable', '--subnet', '172.29.77.0/24', '--gateway', '172.29.77.1', '--encrypted', '--mtu', '1400', '--label', 'team=net']
     const result = await swarmnet(args, {env})
     expect(result.code, result.stderr).to.equal(0)
-    expect(result.stdout).to.match(/^Created overlay network netdemo-tuned \(\w{12}, 10\.0\.77\.0\/24\)\n$/)
+    expect(result.stdout, `stdout: ${JSON.stringify(result.stdout)}`).to.match(/^Created overlay network netdemo-tuned \(\w{12}, 172\.29\.77\.0\/24\)\n$/)
     const seen = JSON.parse((await docker(['network', 'inspect', 'netdemo-tuned'], env)).stdout)[0]
     expect(seen.Attachable).to.equal(true)
-    expect(seen.IPAM.Config[0]).to.deep.include({Subnet: '10.0.77.0/24', Gateway: '10.0.77.1'})
+    expect(seen.IPAM.Config[0]).to.deep.include({Subnet: '172.29.77.0/24', Gateway: '172.29.77.1'})
     expect(seen.Options).to.deep.include({encrypted: '', 'com.docker.network.driver.mtu': '1400'})
     expect(seen.Labels).to.deep.equal({team: 'net'})
+  })
+
+  it('refuses a subnet that overlaps a network (the manager would leave it without addresses), and changes nothing', async () => {
+    const before = (await docker(['network', 'ls', '-q'], env)).stdout
+    const result = await swarmnet(['network', 'create', 'netdemo-clash', '--subnet', '172.29.77.128/25'], {env})
+    expect(result.code).to.equal(1)
+    expect(result.stderr).to.equal('Error: --subnet 172.29.77.128/25 overlaps network "netdemo-tuned" (172.29.77.0/24): choose a free range\n')
+    expect((await docker(['network', 'ls', '-q'], env)).stdout).to.equal(before)
   })
 
   it('refuses a name already taken, and changes nothing', async () => {
@@ -50,11 +58,11 @@ describe('swarmnet network create / ls / inspect', () => {
     expect(result.code, result.stderr).to.equal(0)
     const tuned = result.json.find((n: {name: string}) => n.name === 'netdemo-tuned')
     expect(tuned).to.deep.include({attachable: true, encrypted: true, ingress: false, services: ['netdemo-web']})
-    expect(tuned.subnets).to.deep.equal([{subnet: '10.0.77.0/24', gateway: '10.0.77.1'}])
+    expect(tuned.subnets).to.deep.equal([{subnet: '172.29.77.0/24', gateway: '172.29.77.1'}])
     expect(result.json.find((n: {name: string}) => n.name === 'ingress').ingress).to.equal(true)
     expect(result.json.every((n: {driver: string}) => n.driver === 'overlay')).to.equal(true)
     const table = await swarmnet(['network', 'ls'], {env})
-    expect(table.stdout).to.match(/netdemo-tuned\s+\w{12}\s+10\.0\.77\.0\/24\s+10\.0\.77\.1\s+yes\s+yes\s+netdemo-web/)
+    expect(table.stdout).to.match(/netdemo-tuned\s+\w{12}\s+172\.29\.77\.0\/24\s+172\.29\.77\.1\s+yes\s+yes\s+netdemo-web/)
   })
 
   it('inspects: the service VIP, and each task with its node and IP, as the swarm reports them', async function () {
@@ -77,6 +85,6 @@ describe('swarmnet network create / ls / inspect', () => {
     for (const peer of result.json.peers) expect(peer.ip).to.match(/^10\.213\.0\.1\d$/)
     const human = await swarmnet(['network', 'inspect', 'netdemo-tuned'], {env})
     expect(human.stdout).to.include('PEERS').and.include('SERVICES')
-    expect(human.stdout).to.match(new RegExp(`netdemo-web\\s+${vip.replaceAll('.', '\\.')}\\s+netdemo-web\\.1\\s+node-\\d\\s+10\\.0\\.77\\.\\d+\\s+running`))
+    expect(human.stdout).to.match(new RegExp(`netdemo-web\\s+${vip.replaceAll('.', '\\.')}\\s+netdemo-web\\.1\\s+node-\\d\\s+172\\.29\\.77\\.\\d+\\s+running`))
   })
 })

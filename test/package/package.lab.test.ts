@@ -1,0 +1,74 @@
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {readdirSync} from 'node:fs'
+import path from 'node:path'
+
+import {ROOT, cleanEnv} from '../helpers/cli.js'
+import {tempDir} from '../helpers/fixtures.js'
+import {nodeSocket} from '../helpers/lab.js'
+
+function run(file: string, args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(file, args, {cwd: options.cwd, env: options.env ?? cleanEnv(), timeout: 240_000, maxBuffer: 16 << 20}, (error, stdout, stderr) => {
+      resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout: String(stdout), stderr: String(stderr)})
+    })
+  })
+}
+
+/**
+ * swarmnet as users get it: `npm pack`, `npm install -g` of that tarball into an empty prefix, and
+ * the installed command run from outside the checkout. Whatever it needs must be in `files`.
+ */
+describe('the published package, installed with npm install -g', function () {
+  this.timeout(300_000)
+  let work: ReturnType<typeof tempDir>
+  let bin: string
+  let elsewhere: string
+
+  before(async () => {
+    work = tempDir()
+    elsewhere = path.join(work.dir, 'elsewhere')
+    const packed = await run('npm', ['pack', '--silent', '--pack-destination', work.dir], {cwd: ROOT, env: process.env})
+    expect(packed.code, packed.stderr).to.equal(0)
+    const tarball = readdirSync(work.dir).find((f) => f.endsWith('.tgz'))
+    expect(tarball, 'npm pack wrote no tarball').to.be.a('string')
+    const prefix = path.join(work.dir, 'prefix')
+    const installed = await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', path.join(work.dir, tarball!)], {cwd: work.dir, env: process.env})
+    expect(installed.code, installed.stderr).to.equal(0)
+    bin = path.join(prefix, 'bin', 'swarmnet')
+    await run('mkdir', ['-p', elsewhere], {cwd: work.dir})
+  })
+  after(() => work?.remove())
+
+  const swarmnet = (args: string[]) => run(bin, args, {cwd: elsewhere})
+
+  it('holds no sources, tests or lab state, only what runs', async () => {
+    const listed = await run('npm', ['pack', '--dry-run', '--json'], {cwd: ROOT, env: process.env})
+    const files: string[] = JSON.parse(listed.stdout)[0].files.map((f: {path: string}) => f.path)
+    expect(files).to.include.members(['bin/run.js', 'package.json', 'oclif.manifest.json'])
+    expect(files.some((f) => f.startsWith('dist/commands/'))).to.equal(true)
+    expect(files.some((f) => f.startsWith('lab/images/'))).to.equal(true)
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).to.deep.equal([])
+  })
+
+  it('prints its version and help', async () => {
+    const version = await swarmnet(['--version'])
+    expect(version.code, version.stderr).to.equal(0)
+    expect(version.stdout).to.match(/^swarmnet\/0\.\d+\.\d+ linux-x64 node-v\d+/)
+    const help = await swarmnet(['--help'])
+    expect(help.code, help.stderr).to.equal(0)
+    for (const topic of ['proxy', 'route', 'inspect', 'lab', 'doctor']) expect(help.stdout).to.include(topic)
+  })
+
+  it('reports the lab with `lab status`', async () => {
+    const status = await swarmnet(['lab', 'status', '--json'])
+    expect(status.code, status.stderr + status.stdout).to.equal(0)
+    expect(JSON.parse(status.stdout).nodes.map((n: {name: string}) => n.name)).to.deep.equal(['node-1', 'node-2', 'node-3'])
+  })
+
+  it('lists the lab\'s nodes through its engine', async () => {
+    const nodes = await swarmnet(['node', 'ls', '--json', '-H', nodeSocket('node-1')])
+    expect(nodes.code, nodes.stderr).to.equal(0)
+    expect(JSON.parse(nodes.stdout).map((n: {hostname: string}) => n.hostname).sort()).to.deep.equal(['node-1', 'node-2', 'node-3'])
+  })
+})

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {SwarmnetError} from '../errors.js'
+import {SwarmnetError, oneLine} from '../errors.js'
 import {BRIDGE, FIREWALL_COMMENT, type NodeLayout, bridgeAddress} from './layout.js'
 import {run} from './system.js'
 
@@ -41,7 +41,11 @@ export async function createNodeNetwork(node: NodeLayout, subnet: string): Promi
 
 export async function removeNodeNetwork(node: NodeLayout): Promise<void> {
   if (netnsExists(node.netns)) await run('ip', ['netns', 'del', node.netns])
-  if (await linkExists(node.veth)) await run('ip', ['link', 'del', node.veth])
+  // Deleting the namespace removes the veth pair asynchronously: it may vanish between check and delete.
+  if (await linkExists(node.veth)) {
+    const deleted = await run('ip', ['link', 'del', node.veth], {allowFail: true})
+    if (deleted.code !== 0 && !/Cannot find device/.test(deleted.stderr)) throw new SwarmnetError(`ip link del ${node.veth}: ${oneLine(deleted.stderr)}`)
+  }
 }
 
 export async function removeBridge(): Promise<void> {

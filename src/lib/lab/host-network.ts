@@ -44,7 +44,7 @@ export async function removeNodeNetwork(node: NodeLayout): Promise<void> {
   // Deleting the namespace removes the veth pair asynchronously: it may vanish between check and delete.
   if (await linkExists(node.veth)) {
     const deleted = await run('ip', ['link', 'del', node.veth], {allowFail: true})
-    if (deleted.code !== 0 && !/Cannot find device/.test(deleted.stderr)) throw new SwarmnetError(`ip link del ${node.veth}: ${oneLine(deleted.stderr)}`)
+    if (deleted.code !== 0 && (await linkExists(node.veth))) throw new SwarmnetError(`ip link del ${node.veth}: ${oneLine(deleted.stderr)}`)
   }
 }
 

@@ -15,7 +15,7 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
 
   async run(): Promise<DoctorResult> {
     const cluster = await this.cluster()
-    const nodes = this.argv.filter((a) => !a.startsWith('-'))
+    const nodes = this.positional
     const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes}), {quiet: this.jsonEnabled()})
     this.log(renderDoctor(result))
     if (!result.ok) {

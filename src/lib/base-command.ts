@@ -62,6 +62,8 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
+  /** Every argument that is not a flag or a flag's value (for variadic commands). */
+  protected positional: string[] = []
   private managerEngine?: Promise<Engine>
   /** The connection as resolved, before any switch from a worker to a manager: a route to its own node. */
   private connection?: Promise<Engine>
@@ -71,7 +73,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
   public async init(): Promise<void> {
     await super.init()
     const ctor = this.ctor as typeof SwarmnetCommand
-    const {args, flags} = await this.parse({
+    const {args, argv, flags} = await this.parse({
       args: ctor.args,
       baseFlags: ctor.baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
@@ -80,6 +82,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     })
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
+    this.positional = argv as string[]
   }
 
   /** Network timeout in ms, from --timeout. */

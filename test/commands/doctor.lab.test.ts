@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs'
 import {nodeLayout} from '../../src/lib/lab/layout.js'
 import {startSshd} from '../../src/lib/lab/daemons.js'
 import {swarmnet} from '../helpers/cli.js'
-import {LAB_NODES, eventually, labVars, onNode, removeServicesAndNetworks} from '../helpers/lab.js'
+import {LAB_NODES, eventually, labVars, nodeSocket, onNode, removeServicesAndNetworks} from '../helpers/lab.js'
 import {createService, ok, running} from '../helpers/proxy-lab.js'
 
 interface Report {
@@ -145,6 +145,11 @@ describe('swarmnet doctor', function () {
     const {nodes, sshConnections} = await doctorReports(env, ['node-3', 'node-1'])
     expect(nodes.map((n) => n.node)).to.deep.equal(['node-3', 'node-1'])
     expect(sshConnections).to.equal(2)
+  })
+
+  it('takes no flag value for a node name, wherever the flags stand', async () => {
+    const {nodes} = await doctorReports({...env, DOCKER_HOST: undefined, DOCKER_TLS_VERIFY: undefined, DOCKER_CERT_PATH: undefined}, ['node-2', '-H', nodeSocket('node-1'), '--timeout', '20s'])
+    expect(nodes.map((n) => n.node)).to.deep.equal(['node-2'])
   })
 
   it('bad input: an unknown node, exit 2', async () => {

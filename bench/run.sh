@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench needs hyperfine: apt-get install -y hyperfine" >&2; exit 1; }
-[ -f dist/lib/argv.js ] || npm run --silent build >/dev/null
+[ -f dist/swarmnet.cjs ] || npm run --silent build >/dev/null
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -35,6 +35,10 @@ async function main() {
 
   // @oclif/core checks its own engines with the whole of semver at start-up; npm checks ours.
   process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+  // Node 24+ warns that url.parse() is deprecated when its caller is not under node_modules; bundled,
+  // docker-modem (which calls it for every TCP request) no longer is. Only that warning is dropped.
+  const emitWarning = process.emitWarning
+  process.emitWarning = (warning, ...rest) => (rest.includes('DEP0169') ? undefined : emitWarning.call(process, warning, ...rest))
   // Node 22+ caches compiled code of what still loads from node_modules (plugins, ssh2); a no-op on Node 20.
   Module.enableCompileCache?.()
 

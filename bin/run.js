@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Start-up is most of what a read command costs, so this file does little before the CLI runs:
 // `--version` is answered here, and the CLI (one bundle, dist/swarmnet.cjs) is compiled from V8's
-// code cache when one is there.
-import {isAscii} from 'node:buffer'
-import {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import Module, {createRequire} from 'node:module'
-import os from 'node:os'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import vm from 'node:vm'
+// code cache when one is there. CommonJS (bin/package.json): Node starts it without its ES module
+// loader.
+const {isAscii} = require('node:buffer')
+const {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
+const Module = require('node:module')
+const os = require('node:os')
+const path = require('node:path')
+const vm = require('node:vm')
 
 const argv = process.argv.slice(2)
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = path.join(__dirname, '..')
 const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
 
 // What oclif prints for its version flags (config.userAgent), without loading oclif. Only under WSL
@@ -19,7 +19,7 @@ const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))
 if ([...pjson.oclif.additionalVersionFlags, '--version'].includes(argv[0]) && !mightBeWsl()) {
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${os.arch() === 'ia32' ? 'x86' : os.arch()} node-${process.version}\n`)
 } else {
-  await main()
+  main()
 }
 
 async function main() {
@@ -39,47 +39,44 @@ async function main() {
   // docker-modem (which calls it for every TCP request) no longer is. Only that warning is dropped.
   const emitWarning = process.emitWarning
   process.emitWarning = (warning, ...rest) => (rest.includes('DEP0169') ? undefined : emitWarning.call(process, warning, ...rest))
-  // Node 22+ caches compiled code of what still loads from node_modules (plugins, ssh2); a no-op on Node 20.
+  // Node 22+ caches compiled code of what still loads from node_modules (ssh2, prompts); a no-op on Node 20.
   Module.enableCompileCache?.()
 
-  const bundle = path.join(root, 'dist', 'swarmnet.cjs')
-  await loadBundle(bundle).run(argv, bundle)
+  await loadBundle(path.join(root, 'dist', 'swarmnet.cjs')).run(argv, root, pjson)
 }
 
 /**
- * Loads the bundle as CommonJS, compiled with V8's cached data from an earlier run (Node 20 has no
- * compile cache of its own). The cache is rewritten at exit when it was missing, stale or rejected,
- * or when this command's code was not in it yet; any failure to read or write it only costs speed.
+ * Loads the bundle as CommonJS, compiled with V8's cached data from an earlier run of the same
+ * command (Node 20 has no compile cache of its own). The cache is written at exit, so it holds the
+ * code the command ran, when it was missing, stale or rejected; failing to read or write it only
+ * costs speed.
  */
 function loadBundle(file) {
   const {size, mtimeMs} = statSync(file)
   const key = JSON.stringify([file, size, mtimeMs, pjson.version])
-  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'swarmnet', 'code-cache')
-  // One file per Node version and per installed copy, so two copies in use do not overwrite each other's.
-  const cacheFile = path.join(dir, `${process.version}-${process.arch}-${file.replace(/[^\w.]+/g, '-').slice(-150)}`)
-  // Roughly the command run (a topic and its command, or one word), to know whether its code is cached.
+  // Roughly the command run (a topic and its command, or one word): each command has its own cache,
+  // as small as what it runs. One directory per Node version, one name per installed copy.
   const [first, second] = argv.filter((word) => /^[a-z]+$/.test(word))
-  const command = [first, first in pjson.oclif.topics ? second : undefined].filter(Boolean).join(' ')
+  const command = [first, first in pjson.oclif.topics ? second : undefined].filter(Boolean).join('-')
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'swarmnet', 'code-cache', `${process.version}-${process.arch}`)
+  const cacheFile = path.join(dir, `${file.replace(/[^\w.]+/g, '-').slice(-150)}.${command || 'none'}`)
   let cached
   try {
-    // One line of JSON (which bundle, which commands ran while it was made), then V8's data.
+    // The key as a line of JSON (which bundle it was made from), then V8's data.
     const data = readFileSync(cacheFile)
-    const header = JSON.parse(data.toString('utf8', 0, data.indexOf(10)))
-    if (header.key === key) cached = {commands: header.commands, data: data.subarray(data.indexOf(10) + 1)}
+    if (data.toString('utf8', 0, data.indexOf(10)) === key) cached = data.subarray(data.indexOf(10) + 1)
   } catch {}
 
   // The build makes the bundle ASCII: read as latin1, it needs no UTF-8 decoding (~10 ms for 1.5 MB).
   const bytes = readFileSync(file)
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData: cached?.data})
-  if (!cached || script.cachedDataRejected || !cached.commands.includes(command)) {
-    // At exit the cache holds the code this command ran, not only the bundle's top level.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData: cached})
+  if (!cached || script.cachedDataRejected) {
     process.once('exit', () => {
       const temp = `${cacheFile}.${process.pid}` // renamed into place: whole or not at all, even with runs in parallel
       try {
-        const commands = [...new Set([...(script.cachedDataRejected ? [] : cached?.commands ?? []), command])]
         mkdirSync(dir, {recursive: true})
-        writeFileSync(temp, Buffer.concat([Buffer.from(`${JSON.stringify({key, commands})}\n`), script.createCachedData()]))
+        writeFileSync(temp, Buffer.concat([Buffer.from(`${key}\n`), script.createCachedData()]))
         renameSync(temp, cacheFile)
       } catch {
         rmSync(temp, {force: true})
@@ -90,9 +87,9 @@ function loadBundle(file) {
   // Registered before it runs: oclif requires this same file for the commands and the hook.
   const bundle = new Module(file)
   bundle.filename = file
-  const require = createRequire(file)
-  require.cache[file] = bundle
-  script.runInThisContext().call(bundle.exports, bundle.exports, require, bundle, file, path.dirname(file))
+  const bundleRequire = Module.createRequire(file)
+  bundleRequire.cache[file] = bundle
+  script.runInThisContext().call(bundle.exports, bundle.exports, bundleRequire, bundle, file, path.dirname(file))
   bundle.loaded = true
   return bundle.exports
 }

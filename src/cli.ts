@@ -1,7 +1,7 @@
 // The whole CLI as one module: esbuild bundles it into dist/swarmnet.cjs, which bin/run.js loads with
 // V8's code cache. Commands are listed here (oclif's explicit discovery), so oclif finds them in the
 // bundle instead of importing a file per command.
-import {type Command, execute} from '@oclif/core'
+import {type Command, type Interfaces, execute} from '@oclif/core'
 import {commands as helpCommands} from '@oclif/plugin-help'
 import {createRequire} from 'node:module'
 import path from 'node:path'
@@ -75,7 +75,7 @@ export const COMMANDS: Record<string, Command.Class> = Object.defineProperties({
   'autocomplete:script': {enumerable: true, get: autocomplete('script.js')},
 })
 
-/** What bin/run.js calls, with the bundle's own path so oclif finds the package root from there. */
-export async function run(argv: string[], file: string): Promise<void> {
-  await execute({args: moveLeadingGlobalFlags(argv), dir: file})
+/** What bin/run.js calls, with the package's root and package.json (read already: oclif need not look). */
+export async function run(argv: string[], root: string, pjson: Interfaces.PJSON): Promise<void> {
+  await execute({args: moveLeadingGlobalFlags(argv), loadOptions: {root, pjson}})
 }

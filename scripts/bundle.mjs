@@ -1,19 +1,34 @@
 // Bundles the CLI (src/cli.ts with oclif, dockerode and the rest) into dist/swarmnet.cjs, one file
 // that bin/run.js compiles once and then loads from V8's code cache (see bin/run.js for why).
 import {readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {build} from 'esbuild'
 
-// dockerode's BuildKit session (gRPC) and docker-modem's SSH transport (ssh2) load heavy trees at
-// require time for code swarmnet never calls: each becomes a stub that loads the module on first call.
-const deferred = /[\\/]node_modules[\\/](dockerode[\\/]lib[\\/]session|docker-modem[\\/]lib[\\/]ssh)\.js$/
+// Modules loaded at start-up by what imports them, for code a swarmnet command seldom or never runs.
+// Each becomes a stub that loads the module on first use: a call, or reading one of its exports.
+const deferred = [
+  [/^\.\/session$/, /dockerode[\\/]lib/, 'function'], // dockerode: BuildKit sessions, over gRPC
+  [/^\.\/ssh$/, /docker-modem[\\/]lib/, 'function'], // docker-modem's SSH transport, with ssh2 (swarmnet has its own)
+  [/^https$/, /docker-modem[\\/]lib/, 'object'], // TLS, also loaded when the engine is a unix socket
+  // oclif: commands found by file pattern, plugin matching, help templates, its spinner, plugins' package.json
+  [/^(tinyglobby|minimatch|ejs|cli-spinners|lilconfig)$/, /@oclif[\\/]core/, 'object'],
+]
+const stub = {
+  function: (real) => `let m; module.exports = function (...args) { return (m ??= require(${real})).apply(this, args) }`,
+  // __esModule is read by interop helpers as the module is imported: answered without loading it.
+  object: (real) => `module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : require(${real})[key])})`,
+}
 const defer = {
   name: 'defer',
   setup(b) {
-    // The stub requires the module itself, marked with a query under which esbuild loads it as it is.
-    b.onLoad({filter: deferred}, (args) => (args.suffix === '?now' ? undefined : {
-      contents: `module.exports = function (...args) { return require(${JSON.stringify(`${args.path}?now`)}).apply(this, args) }`,
-    }))
+    b.onResolve({filter: /^(\.\/session|\.\/ssh|https|tinyglobby|minimatch|ejs|cli-spinners|lilconfig)$/}, async (args) => {
+      const rule = deferred.find(([spec, importer]) => spec.test(args.path) && importer.test(args.importer))
+      if (!rule || args.pluginData === 'real') return undefined
+      const real = args.path === 'https' ? 'node:https' : `./${path.relative('.', (await b.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, pluginData: 'real'})).path)}`
+      return {path: real, namespace: 'deferred', pluginData: rule[2]}
+    })
+    b.onLoad({filter: /.*/, namespace: 'deferred'}, (args) => ({contents: stub[args.pluginData](JSON.stringify(args.path)), resolveDir: '.'}))
   },
 }
 
@@ -25,8 +40,9 @@ await build({
   format: 'cjs',
   target: 'node20',
   // Left in node_modules, loaded only when called: native code (ssh2), what the deferred modules load,
-  // oclif's TypeScript support for development, and what only an interactive terminal needs.
-  external: ['ssh2', '@grpc/*', 'protobufjs', 'typescript', 'tsx', 'ts-node', '@inquirer/prompts', 'ora'],
+  // oclif's TypeScript support for development and its engine check (semver), and what only an
+  // interactive terminal needs. The whole bundle is read at every start, whether its code runs or not.
+  external: ['ssh2', '@grpc/*', 'protobufjs', 'typescript', 'tsx', 'ts-node', 'semver', '@inquirer/prompts', 'ora'],
   // import() inside a script compiled from V8's code cache fails on Node 20 (the cached code loses
   // Node's import callback): the bundler turns every import() into require(), which loads ES modules too.
   supported: {'dynamic-import': false},

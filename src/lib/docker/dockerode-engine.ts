@@ -1,5 +1,6 @@
 import type {Agent} from 'node:http'
 import {PassThrough} from 'node:stream'
+import {inspect} from 'node:util'
 
 import Docker from 'dockerode'
 
@@ -7,16 +8,19 @@ import {formatSeconds} from '../duration.js'
 import {SwarmnetError, WORKER_CODE, reasonOf} from '../errors.js'
 import type {ContainerSummary, Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
-/** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
+/** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own (holding any TLS material). */
 export type Transport =
   | {socketPath: string}
-  | {protocol: 'http' | 'https'; host: string; port: number; agent: Agent; ca?: Buffer; cert?: Buffer; key?: Buffer}
+  | {protocol: 'http' | 'https'; host: string; port: number; agent: Agent}
 
 // docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH/DOCKER_TLS_VERIFY whenever a client is built, and
 // throws on values it dislikes even when explicit options override them: hide them while building.
 const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX']
 
 function newDocker(transport: Transport, timeoutMs: number): Docker {
+  // docker-modem formats every request's options with util.inspect for its debug log, on or off: the
+  // agent, with its sockets and TLS material, would be walked in full (~3 ms a call over TLS).
+  if ('agent' in transport) Object.defineProperty(transport.agent, inspect.custom, {value: () => '[Agent]', configurable: true})
   const saved = MODEM_ENV.map((name) => [name, process.env[name]] as const)
   for (const name of MODEM_ENV) delete process.env[name]
   try {

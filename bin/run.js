@@ -47,9 +47,9 @@ async function main() {
 
 /**
  * Loads the bundle as CommonJS, compiled with V8's cached data from an earlier run of the same
- * command (Node 20 has no compile cache of its own). The cache is written at exit, so it holds the
- * code the command ran, when it was missing, stale or rejected; failing to read or write it only
- * costs speed.
+ * command (Node 20 has no compile cache of its own). The cache is written at the exit of a run that
+ * succeeded, so it holds the code the command ran, when it was missing, stale or rejected; failing
+ * to read or write it only costs speed.
  */
 function loadBundle(file) {
   const {size, mtimeMs} = statSync(file)
@@ -72,7 +72,8 @@ function loadBundle(file) {
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData: cached})
   if (!cached || script.cachedDataRejected) {
-    process.once('exit', () => {
+    process.once('exit', (code) => {
+      if (code !== 0) return // a failed run (a typo, an engine down) may have run only part of the command
       const temp = `${cacheFile}.${process.pid}` // renamed into place: whole or not at all, even with runs in parallel
       try {
         mkdirSync(dir, {recursive: true})

@@ -49,6 +49,10 @@ await build({
   define: {'import.meta.url': 'importMetaUrl'},
   banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   plugins: [defer],
+  // A third smaller, so less to read at every start; names stay, for stack traces and for the code
+  // that reads constructor names.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 })
 

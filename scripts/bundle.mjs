@@ -1,6 +1,7 @@
 // Bundles the CLI (src/cli.ts with oclif, dockerode and the rest) into dist/swarmnet.cjs, one file
 // that bin/run.js compiles once and then loads from V8's code cache (see bin/run.js for why).
 import {readFileSync, writeFileSync} from 'node:fs'
+import {isBuiltin} from 'node:module'
 import path from 'node:path'
 
 import {build} from 'esbuild'
@@ -11,6 +12,8 @@ const deferred = [
   [/^\.\/session$/, /dockerode[\\/]lib/, 'function'], // dockerode: BuildKit sessions, over gRPC
   [/^\.\/ssh$/, /docker-modem[\\/]lib/, 'function'], // docker-modem's SSH transport, with ssh2 (swarmnet has its own)
   [/^https$/, /docker-modem[\\/]lib/, 'object'], // TLS, also loaded when the engine is a unix socket
+  [/^zlib$/, /dockerode[\\/]lib/, 'object'], // gzip, for image builds
+  [/^node:readline$/, /@oclif[\\/]core/, 'object'], // oclif reads stdin for an argument given as -
   // oclif: commands found by file pattern, plugin matching, help templates, its spinner, plugins' package.json
   [/^(tinyglobby|minimatch|ejs|cli-spinners|lilconfig)$/, /@oclif[\\/]core/, 'object'],
 ]
@@ -22,10 +25,10 @@ const stub = {
 const defer = {
   name: 'defer',
   setup(b) {
-    b.onResolve({filter: /^(\.\/session|\.\/ssh|https|tinyglobby|minimatch|ejs|cli-spinners|lilconfig)$/}, async (args) => {
+    b.onResolve({filter: new RegExp(deferred.map(([spec]) => spec.source).join('|'))}, async (args) => {
       const rule = deferred.find(([spec, importer]) => spec.test(args.path) && importer.test(args.importer))
       if (!rule || args.pluginData === 'real') return undefined
-      const real = args.path === 'https' ? 'node:https' : `./${path.relative('.', (await b.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, pluginData: 'real'})).path)}`
+      const real = isBuiltin(args.path) ? args.path : `./${path.relative('.', (await b.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, pluginData: 'real'})).path)}`
       return {path: real, namespace: 'deferred', pluginData: rule[2]}
     })
     b.onLoad({filter: /.*/, namespace: 'deferred'}, (args) => ({contents: stub[args.pluginData](JSON.stringify(args.path)), resolveDir: '.'}))

@@ -3,7 +3,6 @@
 // `--version` is answered here, and the CLI (one bundle, dist/swarmnet.cjs) is compiled from V8's
 // code cache when one is there. CommonJS (bin/package.json): Node starts it without its ES module
 // loader.
-const {isAscii} = require('node:buffer')
 const {mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} = require('node:fs')
 const Module = require('node:module')
 const os = require('node:os')
@@ -67,9 +66,9 @@ function loadBundle(file) {
     if (data.toString('utf8', 0, data.indexOf(10)) === key) cached = data.subarray(data.indexOf(10) + 1)
   } catch {}
 
-  // The build makes the bundle ASCII: read as latin1, it needs no UTF-8 decoding (~10 ms for 1.5 MB).
-  const bytes = readFileSync(file)
-  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
+  // scripts/bundle.mjs escapes every non-ASCII character, so latin1 reads the bundle exactly, and
+  // many times faster than UTF-8 decoding (~10 ms for 1.5 MB here).
+  const source = readFileSync(file, 'latin1')
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {filename: file, cachedData: cached})
   if (!cached || script.cachedDataRejected) {
     process.once('exit', (code) => {

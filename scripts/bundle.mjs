@@ -14,6 +14,7 @@ const deferred = [
   [/^https$/, /docker-modem[\\/]lib/, 'object'], // TLS, also loaded when the engine is a unix socket
   [/^zlib$/, /dockerode[\\/]lib/, 'object'], // gzip, for image builds
   [/^node:readline$/, /@oclif[\\/]core/, 'object'], // oclif reads stdin for an argument given as -
+  [/^node:perf_hooks$/, /@oclif[\\/]core/, 'object'], // oclif's own timings, taken only when asked for (enablePerf)
   // oclif: commands found by file pattern, plugin matching, help templates, its spinner, plugins' package.json
   [/^(tinyglobby|minimatch|ejs|cli-spinners|lilconfig)$/, /@oclif[\\/]core/, 'object'],
 ]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # swarmnet's speed targets, measured with hyperfine against the same lab in one run:
-#   swarmnet --version                     within 2.5x of  node -e 0
-#   swarmnet node ls --json                within 1.5x of  docker node ls --format json
+#   swarmnet --version                     within 1.6x of  node -e 0
+#   swarmnet node ls --json                within 1.5x of  plain Node making the same request
+#                                          (bench/floor-node-ls.mjs), over the unix socket and over TLS
+#   network ls, network inspect, node ip   within 1.1x of  swarmnet node ls --json (the same start-up)
 #   swarmnet lab up (3 nodes)              <= 60 s;   swarmnet lab down   <= 15 s
 #   swarmnet proxy up                      notices convergence within 1 s of the last task running
 #   swarmnet route add (one replica)       at most 200 ms more than a bare curl of the same reconfigure
@@ -11,11 +13,11 @@
 #   swarmnet doctor, mesh check            on 6 nodes at most 1.3x their time on 3; one SSH connection per node
 #   swarmnet lb test --requests 1000       through the proxy: >= 80% of ab's throughput from here
 # Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table.
-# `bash bench/run.sh startup` runs only the first two rows.
+# `bash bench/run.sh startup` runs only the start-up rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench needs hyperfine: apt-get install -y hyperfine" >&2; exit 1; }
-[ -f dist/lib/argv.js ] || npm run --silent build >/dev/null
+[ -f dist/swarmnet.cjs ] || npm run --silent build >/dev/null
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -27,9 +29,18 @@ say() { printf '\n== %s\n' "$*" >&2; }
 $sn lab up >/dev/null 2>&1
 
 say "start-up"
+# node-1's engine over TLS, with the client certificate `swarmnet lab env node-1` points at. Both sides
+# of each comparison get the same environment. A command's first run (a warm-up) writes its code cache.
+tls=tcp://10.213.0.11:2376
+certs=/var/lib/swarmnet-lab/machine/machines/node-1
+floor="node $PWD/bench/floor-node-ls.mjs"
 hyperfine -N --warmup 3 --runs 30 --export-json "$out/version.json" 'node -e 0' "$sn --version" >&2
-hyperfine -N --warmup 3 --runs 30 --export-json "$out/nodes.json" \
-  "docker -H $sock node ls --format json" "$sn node ls --json -H $sock" >&2
+hyperfine -N --warmup 3 --runs 30 --export-json "$out/nodes-sock.json" \
+  "$floor $sock" "$sn node ls --json -H $sock" "docker -H $sock node ls --format json" >&2
+DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$certs hyperfine -N --warmup 3 --runs 30 --export-json "$out/nodes-tls.json" \
+  "$floor $tls" "$sn node ls --json -H $tls" >&2
+hyperfine -N --warmup 3 --runs 30 --export-json "$out/reads.json" "$sn node ls --json -H $sock" \
+  "$sn network ls --json -H $sock" "$sn network inspect ingress --json -H $sock" "$sn node ip node-1 -H $sock" >&2
 
 if [ "${1:-all}" != startup ]; then
   say "lab up / lab down"
@@ -118,10 +129,18 @@ const mean = (file, i = 0) => read(file).results[i].mean * 1000
 const ms = (v) => `${v.toFixed(v < 100 ? 1 : 0)} ms`
 const s = (v) => `${(v / 1000).toFixed(1)} s`
 const [node0, version] = [mean('version.json', 0), mean('version.json', 1)]
-const [dockerLs, swarmnetLs] = [mean('nodes.json', 0), mean('nodes.json', 1)]
+const [floorSock, lsSock, dockerLs] = [0, 1, 2].map((i) => mean('nodes-sock.json', i))
+const [floorTls, lsTls] = [0, 1].map((i) => mean('nodes-tls.json', i))
+const [lsAgain, ...reads] = read('reads.json').results.map((r) => r.mean * 1000)
+const x = (a, b) => `${(a / b).toFixed(2)}x`
 const rows = [
-  ['`swarmnet --version` vs `node -e 0`', `${ms(version)} vs ${ms(node0)}`, `${(version / node0).toFixed(2)}x`, 'within 2.5x', version / node0 <= 2.5],
-  ['`swarmnet node ls --json` vs `docker node ls --format json`', `${ms(swarmnetLs)} vs ${ms(dockerLs)}`, `${(swarmnetLs / dockerLs).toFixed(2)}x`, 'within 1.5x', swarmnetLs / dockerLs <= 1.5],
+  ['`swarmnet --version` vs `node -e 0`', `${ms(version)} vs ${ms(node0)}`, x(version, node0), 'within 1.6x', version / node0 <= 1.6],
+  ['`swarmnet node ls --json` vs plain Node\'s request (`bench/floor-node-ls.mjs`), unix socket', `${ms(lsSock)} vs ${ms(floorSock)}`, x(lsSock, floorSock), 'within 1.5x', lsSock / floorSock <= 1.5],
+  ['`swarmnet node ls --json` vs plain Node\'s request, TLS', `${ms(lsTls)} vs ${ms(floorTls)}`, x(lsTls, floorTls), 'within 1.5x', lsTls / floorTls <= 1.5],
+  ['`swarmnet node ls --json` vs `docker node ls --format json` (a Go binary)', `${ms(lsSock)} vs ${ms(dockerLs)}`, x(lsSock, dockerLs), 'reported', true],
+  ...['network ls --json', 'network inspect ingress --json', 'node ip node-1'].map((command, i) => [
+    `\`swarmnet ${command}\` vs \`swarmnet node ls --json\``, `${ms(reads[i])} vs ${ms(lsAgain)}`, x(reads[i], lsAgain), 'within 1.1x', reads[i] / lsAgain <= 1.1,
+  ]),
 ]
 if (scope !== 'startup') {
   const [up, down] = [mean('up.json'), mean('down.json')]

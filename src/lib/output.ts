@@ -1,8 +1,5 @@
 import chalk from 'chalk'
-import {createRequire} from 'node:module'
-
-// cli-table3 loads only when a table is drawn: every command shares this module, not every command draws.
-const require = createRequire(import.meta.url)
+import Table from 'cli-table3'
 
 /** The one chalk: bin/run.js sets FORCE_COLOR=0 for NO_COLOR, --no-color, --json and dumb terminals. */
 export const colour = chalk
@@ -16,7 +13,6 @@ const plain = {
 
 /** A borderless table like the docker CLI's, with no escape codes of its own (colour only via chalk). */
 export function renderTable(head: string[], rows: (string | number | boolean | undefined)[][]): string {
-  const Table = require('cli-table3') as typeof import('cli-table3')
   const table = new Table({
     head: head.map((h) => colour.bold(h)),
     chars: plain,

@@ -11,6 +11,7 @@ export default class NetworkLs extends SwarmnetCommand<typeof NetworkLs> {
   async run(): Promise<OverlayNetwork[]> {
     const engine = await this.engine()
     const networks = await withSpinner('Listing networks', () => listOverlays(engine), {quiet: this.jsonEnabled()})
+    if (this.jsonEnabled()) return networks // oclif prints it; no table to draw
     this.log(
       renderTable(
         ['NAME', 'ID', 'SUBNET', 'GATEWAY', 'ATTACHABLE', 'ENCRYPTED', 'INGRESS', 'SERVICES'],

@@ -15,6 +15,7 @@ export default class NodeLs extends SwarmnetCommand<typeof NodeLs> {
   async run(): Promise<SwarmNode[]> {
     const engine = await this.engine()
     const nodes = await withSpinner('Listing nodes', () => engine.listNodes(), {quiet: this.jsonEnabled()})
+    if (this.jsonEnabled()) return nodes // oclif prints it; no table to draw
     this.log(
       renderTable(
         ['HOSTNAME', 'ID', 'ROLE', 'LEADER', 'STATUS', 'AVAILABILITY', 'ADDRESS', 'ENGINE'],

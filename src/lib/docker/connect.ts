@@ -30,7 +30,7 @@ export async function openEngine(endpoint: Endpoint, settings: ConnectSettings):
         keepAlive: true,
         ...(tls ? {ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.verify} : {}),
       })
-      const transport = {protocol: tls ? 'https' : 'http', host: endpoint.host, port: endpoint.port, agent, ca: tls?.ca, cert: tls?.cert, key: tls?.key} as const
+      const transport = {protocol: tls ? 'https' : 'http', host: endpoint.host, port: endpoint.port, agent} as const
       return createDockerodeEngine(target, transport, settings.timeoutMs, async () => agent.destroy())
     }
 

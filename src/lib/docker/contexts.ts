@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {existsSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -35,7 +34,8 @@ export function currentContextName(env: Env = process.env): string | undefined {
 
 /** The store's directory name for a context: the hex sha256 of its name (docker/cli contextdirOf). */
 export function contextId(name: string): string {
-  return createHash('sha256').update(name).digest('hex')
+  // node:crypto loads here, when a context is looked up, not for every command that resolves an engine.
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(name).digest('hex')
 }
 
 export function listContexts(env: Env = process.env): DockerContext[] {

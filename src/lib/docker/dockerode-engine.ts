@@ -1,50 +1,26 @@
-import {createRequire} from 'node:module'
 import type {Agent} from 'node:http'
 import {PassThrough} from 'node:stream'
+import {inspect} from 'node:util'
+
+import Docker from 'dockerode'
 
 import {formatSeconds} from '../duration.js'
 import {SwarmnetError, WORKER_CODE, reasonOf} from '../errors.js'
 import type {ContainerSummary, Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
-/** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own. */
+/** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own (holding any TLS material). */
 export type Transport =
   | {socketPath: string}
-  | {protocol: 'http' | 'https'; host: string; port: number; agent: Agent; ca?: Buffer; cert?: Buffer; key?: Buffer}
-
-const require = createRequire(import.meta.url)
-
-/**
- * dockerode loads gRPC (for BuildKit sessions) and docker-modem loads ssh2 (for its own SSH transport)
- * at require time: ~90 ms of start-up for code swarmnet never calls (our SSH transport is ours).
- * Both modules export a single function, so each is replaced by a stub that loads it on first call.
- */
-function deferModule(request: string, from: string): void {
-  const file = createRequire(from).resolve(request)
-  const Module = require('node:module') as {new (id: string): NodeJS.Module}
-  const stub = new Module(file)
-  stub.filename = file
-  stub.loaded = true
-  stub.exports = function (this: unknown, ...args: unknown[]) {
-    delete require.cache[file]
-    return (require(file) as (...a: unknown[]) => unknown).apply(this, args)
-  }
-
-  require.cache[file] = stub
-}
-
-function loadDockerode(): typeof import('dockerode').default {
-  const dockerodeMain = require.resolve('dockerode')
-  deferModule('./session', dockerodeMain)
-  deferModule('./ssh', require.resolve('docker-modem', {paths: [dockerodeMain]}))
-  return require('dockerode') as typeof import('dockerode').default
-}
+  | {protocol: 'http' | 'https'; host: string; port: number; agent: Agent}
 
 // docker-modem reads DOCKER_HOST/DOCKER_CERT_PATH/DOCKER_TLS_VERIFY whenever a client is built, and
 // throws on values it dislikes even when explicit options override them: hide them while building.
 const MODEM_ENV = ['DOCKER_HOST', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CLIENT_TIMEOUT', 'DOCKER_PATH_PREFIX']
 
-function newDocker(transport: Transport, timeoutMs: number): InstanceType<typeof import('dockerode').default> {
-  const Docker = loadDockerode()
+function newDocker(transport: Transport, timeoutMs: number): Docker {
+  // docker-modem formats every request's options with util.inspect for its debug log, on or off: the
+  // agent, with its sockets and TLS material, would be walked in full (~3 ms a call over TLS).
+  if ('agent' in transport) Object.defineProperty(transport.agent, inspect.custom, {value: () => '[Agent]', configurable: true})
   const saved = MODEM_ENV.map((name) => [name, process.env[name]] as const)
   for (const name of MODEM_ENV) delete process.env[name]
   try {
@@ -250,7 +226,7 @@ function notFoundAsUndefined(error: {statusCode?: number}): undefined {
 
 /** `docker exec` without a terminal: stdout kept as bytes, stderr as text, then the exit code. */
 async function runExec(
-  docker: InstanceType<typeof import('dockerode').default>,
+  docker: Docker,
   containerId: string,
   command: string[],
   options: {input?: string; done?: (stdout: Buffer) => boolean; limitMs: number; what: string},
@@ -296,7 +272,7 @@ async function runExec(
 
 /** The content of the one file in a `docker cp`-style tar stream. */
 async function firstFileOf(archive: NodeJS.ReadableStream): Promise<Buffer> {
-  const {extract} = require('tar-stream') as typeof import('tar-stream')
+  const {extract} = await import('tar-stream')
   const entries = extract()
   return new Promise((resolve, reject) => {
     let found: Buffer | undefined

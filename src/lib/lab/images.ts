@@ -7,8 +7,15 @@ import {SwarmnetError} from '../errors.js'
 import {IMAGES, paths} from './layout.js'
 import {run, which} from './system.js'
 
-/** The programs that run inside the lab's images (lab equipment, not part of the CLI). */
-const EQUIPMENT_DIR = fileURLToPath(new URL('../../../lab/images/', import.meta.url))
+/**
+ * The programs that run inside the lab's images (lab equipment, not part of the CLI), in lab/images at
+ * the package root: above src/lib/lab in development, above dist/ when run from the bundle.
+ */
+function equipmentDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(path.join(dir, 'package.json')) && dir !== path.dirname(dir)) dir = path.dirname(dir)
+  return path.join(dir, 'lab', 'images')
+}
 
 const APPLETS = ['sh', 'ash', 'cat', 'echo', 'env', 'grep', 'head', 'hostname', 'id', 'ip', 'kill', 'ls', 'mkdir', 'nc', 'netstat', 'nslookup', 'ping', 'ps', 'rm', 'sed', 'sleep', 'tail', 'top', 'traceroute', 'true', 'wget']
 
@@ -48,8 +55,8 @@ export async function buildRootfs(): Promise<string> {
   writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n')
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n')
   writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'hosts: files dns\n')
-  copyTree(path.join(EQUIPMENT_DIR, 'go-demo'), path.join(root, 'srv/go-demo'))
-  copyTree(path.join(EQUIPMENT_DIR, 'proxy'), path.join(root, 'srv/proxy'))
+  copyTree(path.join(equipmentDir(), 'go-demo'), path.join(root, 'srv/go-demo'))
+  copyTree(path.join(equipmentDir(), 'proxy'), path.join(root, 'srv/proxy'))
   await run('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', tarball, '.'], {timeoutMs: 120_000})
   rmSync(root, {recursive: true, force: true})
   return tarball

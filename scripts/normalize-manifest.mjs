@@ -1,13 +1,9 @@
-// oclif writes commands in the order the filesystem lists them, which differs between checkouts;
-// sorting the keys makes the generated manifest the same everywhere, so CI can compare it as text.
+// oclif can write commands in the order the filesystem lists them, which differs between checkouts;
+// sorting the commands makes the generated manifest the same everywhere, so CI can compare it as text.
+// Only the commands' order is touched: inside a command, order means something (arguments are positional).
 import {readFileSync, writeFileSync} from 'node:fs'
 
-const sortKeys = (value) =>
-  Array.isArray(value)
-    ? value.map(sortKeys)
-    : value && typeof value === 'object'
-      ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]))
-      : value
-
 const file = new URL('../oclif.manifest.json', import.meta.url)
-writeFileSync(file, `${JSON.stringify(sortKeys(JSON.parse(readFileSync(file, 'utf8'))), null, 2)}\n`)
+const manifest = JSON.parse(readFileSync(file, 'utf8'))
+manifest.commands = Object.fromEntries(Object.keys(manifest.commands).sort().map((id) => [id, manifest.commands[id]]))
+writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`)

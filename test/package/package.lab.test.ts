@@ -46,7 +46,7 @@ describe('the published package, installed with npm install -g', function () {
     const listed = await run('npm', ['pack', '--dry-run', '--json'], {cwd: ROOT, env: process.env})
     const files: string[] = JSON.parse(listed.stdout)[0].files.map((f: {path: string}) => f.path)
     expect(files).to.include.members(['bin/run.js', 'package.json', 'oclif.manifest.json'])
-    expect(files.some((f) => f.startsWith('dist/commands/'))).to.equal(true)
+    expect(files).to.include('dist/swarmnet.cjs') // the whole CLI, bundled
     expect(files.some((f) => f.startsWith('lab/images/'))).to.equal(true)
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).to.deep.equal([])
   })

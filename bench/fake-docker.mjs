@@ -1,6 +1,8 @@
 // A stand-in Docker API for measuring start-up without the lab: `node bench/fake-docker.mjs DIR [PORT]`
 // serves a 3-node swarm's read endpoints over mutual TLS on 127.0.0.1:PORT (certificates made with
-// openssl in DIR; point DOCKER_CERT_PATH there) and over plain HTTP on DIR/docker.sock.
+// openssl in DIR; point DOCKER_CERT_PATH there) and over plain HTTP on DIR/docker.sock. E.g.
+//   DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=DIR hyperfine -N 'node bench/floor-node-ls.mjs tcp://127.0.0.1:23760' \
+//     'node bin/run.js node ls --json -H tcp://127.0.0.1:23760'
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'

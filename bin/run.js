@@ -79,7 +79,9 @@ function loadBundle(file) {
         writeFileSync(temp, Buffer.concat([Buffer.from(`${key}\n`), script.createCachedData()]))
         renameSync(temp, cacheFile)
       } catch {
-        rmSync(temp, {force: true})
+        try {
+          rmSync(temp, {force: true}) // a partial write; nothing, when there was nowhere to write
+        } catch {}
       }
     })
   }

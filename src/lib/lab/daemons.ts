@@ -88,7 +88,10 @@ export function sshdConfigFor(node: NodeLayout): string {
     'UsePAM no',
     'X11Forwarding no',
     // What `docker -H ssh://node` runs there (`docker system dial-stdio`) must reach this node's daemon.
-    `SetEnv DOCKER_HOST=unix://${node.socket}`,
+    // SHLVL=1 keeps bash from sourcing the host root's ~/.bashrc for every command (bash reads it only
+    // at level 1 over SSH): lab nodes share the host's home, and its rc files (pyenv's rehash lock,
+    // say) made concurrent logins wait on each other.
+    `SetEnv DOCKER_HOST=unix://${node.socket} SHLVL=1`,
     '',
   ].join('\n')
 }

@@ -146,22 +146,14 @@ export function parseCidr(cidr: string): {address: string; prefix: number; famil
 
 /** Two ranges overlap when one holds the other's address (CIDR blocks either nest or are apart). */
 export function cidrsOverlap(a: string, b: string): boolean {
-  const within = (cidr: string, other: string) => {
-    const range = parseCidr(cidr)
-    const [address] = other.split('/')
-    if (isIP(address) !== range.family) return false
-    const list = new BlockList()
-    list.addSubnet(range.address, range.prefix, range.family === 4 ? 'ipv4' : 'ipv6')
-    return list.check(address, range.family === 4 ? 'ipv4' : 'ipv6')
-  }
-
-  return within(a, b) || within(b, a)
+  return cidrContains(a, b.split('/')[0]) || cidrContains(b, a.split('/')[0])
 }
 
 function cidrContains(cidr: string, ip: string): boolean {
   const {address, prefix, family} = parseCidr(cidr)
-  if (family !== 4 || isIP(ip) !== 4) return isIP(ip) === family
-  const toInt = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0
-  const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0
-  return (toInt(address) & mask) === (toInt(ip) & mask)
+  if (isIP(ip) !== family) return false
+  const type = family === 4 ? 'ipv4' : 'ipv6'
+  const range = new BlockList()
+  range.addSubnet(address, prefix, type)
+  return range.check(ip, type)
 }

@@ -55,8 +55,9 @@ export async function buildRootfs(): Promise<string> {
   writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n')
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n')
   writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'hosts: files dns\n')
-  copyTree(path.join(equipmentDir(), 'go-demo'), path.join(root, 'srv/go-demo'))
-  copyTree(path.join(equipmentDir(), 'proxy'), path.join(root, 'srv/proxy'))
+  const equipment = equipmentDir()
+  copyTree(path.join(equipment, 'go-demo'), path.join(root, 'srv/go-demo'))
+  copyTree(path.join(equipment, 'proxy'), path.join(root, 'srv/proxy'))
   await run('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', tarball, '.'], {timeoutMs: 120_000})
   rmSync(root, {recursive: true, force: true})
   return tarball

@@ -1,4 +1,5 @@
 import {BlockList, isIP} from 'node:net'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
 import {SwarmnetError, UsageError} from './errors.js'
@@ -35,8 +36,8 @@ export function validateNetworkSpec(spec: NetworkSpec): void {
   }
 }
 
-/** Creates an overlay network, refusing a name already taken (by any driver) with what holds it. */
-export async function createOverlay(engine: Engine, spec: NetworkSpec): Promise<OverlayNetwork> {
+/** Creates an overlay network, refusing a name already taken (by any driver) with what holds it, or an overlapping subnet. */
+export async function createOverlay(engine: Engine, spec: NetworkSpec, settleMs = 10_000): Promise<OverlayNetwork> {
   validateNetworkSpec(spec)
   const networks = await engine.listNetworks()
   const existing = networks.find((n) => n.name === spec.name)
@@ -45,8 +46,25 @@ export async function createOverlay(engine: Engine, spec: NetworkSpec): Promise<
   const clash = spec.subnet === undefined ? undefined : networks.flatMap((n) => n.subnets.map((s) => ({n, s}))).find(({s}) => cidrsOverlap(spec.subnet!, s.subnet))
   if (clash) throw new SwarmnetError(`--subnet ${spec.subnet} overlaps network "${clash.n.name}" (${clash.s.subnet}): choose a free range`)
   const id = await engine.createNetwork(spec)
-  const created = await engine.inspectNetwork(id)
-  return {...created, services: []}
+  return {...(await allocated(engine, id, spec.name, settleMs)), services: []}
+}
+
+/**
+ * The created network once the manager's allocator has given it an address pool, which it does just
+ * after answering the create (later on a busy manager). A pool that never comes means the allocator
+ * refused it: the unusable network is removed again, so a failed create leaves nothing behind.
+ */
+async function allocated(engine: Engine, id: string, name: string, settleMs: number): Promise<NetworkDetail> {
+  const deadline = Date.now() + settleMs
+  for (;;) {
+    const network = await engine.inspectNetwork(id)
+    if (network.subnets.length > 0) return network
+    if (Date.now() >= deadline) break
+    await sleep(100)
+  }
+
+  await engine.removeNetwork(id).catch(() => {})
+  throw new SwarmnetError(`the manager created network "${name}" but gave it no address pool within ${settleMs / 1000}s (its allocator refused the subnet), so it was removed again`)
 }
 
 export interface NetworkTaskView {

@@ -52,6 +52,32 @@ describe('networks', () => {
     }
   })
 
+  it('waits for the allocator to give the new network its address pool', async () => {
+    let asked = 0
+    const engine = fakeEngine({
+      listNetworks: async () => [],
+      createNetwork: async () => 'n9',
+      inspectNetwork: async () => ({...overlay('n9', 'fresh'), subnets: ++asked < 3 ? [] : [{subnet: '10.0.9.0/24', gateway: '10.0.9.1'}], peers: [], services: []}),
+    })
+    const created = await createOverlay(engine, {name: 'fresh'}, 2000)
+    expect([asked, created.subnets]).to.deep.equal([3, [{subnet: '10.0.9.0/24', gateway: '10.0.9.1'}]])
+  })
+
+  it('removes a created network the allocator never gives a pool, and says so', async () => {
+    const removed: string[] = []
+    const engine = fakeEngine({
+      listNetworks: async () => [],
+      createNetwork: async () => 'n9',
+      inspectNetwork: async () => ({...overlay('n9', 'fresh'), subnets: [], peers: [], services: []}),
+      removeNetwork: async (id) => {
+        removed.push(id)
+      },
+    })
+    const error = await createOverlay(engine, {name: 'fresh', subnet: '10.0.9.0/24'}, 300).catch((e: Error) => e)
+    expect(String(error)).to.include('the manager created network "fresh" but gave it no address pool within 0.3s (its allocator refused the subnet), so it was removed again')
+    expect(removed).to.deep.equal(['n9'])
+  })
+
   it('tells overlapping CIDR ranges from disjoint ones, IPv4 and IPv6', () => {
     expect(cidrsOverlap('10.0.1.0/24', '10.0.1.0/24')).to.equal(true)
     expect(cidrsOverlap('10.0.0.0/8', '10.0.77.0/24')).to.equal(true)

@@ -6,7 +6,11 @@
 // new worker until then, so a request sent right after an answer could still meet the
 // old routes.
 import { spawn, execFile } from 'node:child_process'
+import fs from 'node:fs/promises'
 import net from 'node:net'
+
+const SIGUSR2_BIT = 1n << 11n // signal 12 in /proc/<pid>/status masks
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 // `show stat` on the admin socket: the same CSV as the stats page's ";csv".
 export function showStat(socketPath, timeoutMs = 5000) {
@@ -58,11 +62,30 @@ export class HAProxy {
 
   // Graceful reload; resolves { ok, message, output } from the master's verdict on the new
   // file (output: the master's own ALERT lines, as HAProxy printed them).
-  reload() {
-    if (!this.child) return Promise.resolve({ ok: false, message: 'HAProxy is not running' })
+  async reload() {
+    if (!this.child) return { ok: false, message: 'HAProxy is not running' }
+    await this.masterListening()
     const loaded = this.waitForLoad()
-    this.child.kill('SIGUSR2')
-    return loaded
+    const waiter = this.waiter
+    this.child?.kill('SIGUSR2')
+    // Should the signal still be lost, send it again rather than wait out the timeout.
+    const resend = setInterval(() => {
+      if (this.waiter === waiter && !waiter.reloading) this.child?.kill('SIGUSR2')
+    }, 2000)
+    return loaded.finally(() => clearInterval(resend))
+  }
+
+  // After a reload the master re-executes itself and only catches SIGUSR2 again once it is
+  // back in its loop; a SIGUSR2 sent before then is lost (seen in the lab: a reload that
+  // waited out its whole timeout). Waits, briefly, until /proc says the master catches it.
+  async masterListening(timeoutMs = 2000) {
+    const deadline = Date.now() + timeoutMs
+    while (this.child && Date.now() < deadline) {
+      const status = await fs.readFile(`/proc/${this.child.pid}/status`, 'utf8').catch(() => '')
+      const mask = (name) => BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`)
+      if (!status || ((mask('SigCgt') & SIGUSR2_BIT) && !(mask('SigBlk') & SIGUSR2_BIT))) return
+      await sleep(5)
+    }
   }
 
   stop() {
@@ -88,6 +111,7 @@ export class HAProxy {
       this.waiter = {
         alerts: [],
         loaded: false,
+        reloading: false, // the master said "Reloading HAProxy": the signal arrived
         old: new Set(this.accepting),
         resolve: (r) => {
           clearTimeout(timer)
@@ -128,6 +152,7 @@ export class HAProxy {
     const w = this.waiter
     if (!w) return
     // Only the master's alerts explain a failed load; workers' are about traffic.
+    if (line.includes('Reloading HAProxy')) w.reloading = true
     if (line.startsWith('[ALERT]') && this.child && pid === this.child.pid) w.alerts.push(line)
     if (line.includes('Loading failure!')) return this.finish(false, 'HAProxy could not load the new configuration')
     if (line.includes('Loading success.') && !w.loaded) {

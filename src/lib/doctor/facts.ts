@@ -44,13 +44,15 @@ if command -v firewall-cmd >/dev/null 2>&1; then firewall-cmd --state 2>&1; asro
 section sbox
 if [ -e /var/run/docker/netns/ingress_sbox ]; then asroot nsenter --net=/var/run/docker/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=/var/run/docker/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
 section probes
-for t in "$@"; do
+# All at once: a node's time is its slowest probe, not the sum over its peers.
+for t in "$@"; do (
   ip=$[t%:*}; port=$[t#*:}
   if command -v bash >/dev/null 2>&1; then timeout 3 bash -c "</dev/tcp/$ip/$port" >/dev/null 2>&1; r=$?
   elif command -v nc >/dev/null 2>&1; then nc -z -w 3 "$ip" "$port" >/dev/null 2>&1; r=$?
   else r=127; fi
   echo "$ip:$port $r"
-done
+) & done
+wait
 `.replaceAll('$[', '${') // $[ stands for the shell's ${, which a template literal would take
 
 /** Single-quotes a word for the remote shell. */
@@ -60,7 +62,7 @@ function quote(word: string): string {
 
 export async function readFacts(session: SshSession, probes: string[], timeoutMs: number): Promise<NodeFacts> {
   const command = ['sh', '-c', SCRIPT, 'swarmnet-doctor', ...probes].map(quote).join(' ')
-  const output = await session.exec(command, {timeoutMs: timeoutMs + probes.length * 3000})
+  const output = await session.exec(command, {timeoutMs: timeoutMs + 4000})
   return parseFacts(output.stdout)
 }
 

@@ -79,6 +79,8 @@ if [ "${1:-all}" != startup ]; then
   fresh() { echo "$sn proxy down --yes -H $sock >/dev/null; until [ -z \"\$(docker -H $sock ps -q --filter label=com.docker.swarm.service.name=proxy)\" ]; do sleep 0.2; done; $sn proxy up --no-sync --env RELOAD_MIN_MS=$1 -H $sock >/dev/null"; }
   hyperfine --runs 3 --prepare "$(fresh 0)" --export-json "$out/sync.json" "$sn route sync -H $sock" >&2
   hyperfine --runs 5 --export-json "$out/sync-again.json" "$sn route sync -H $sock" >&2
+  # One replica alone, as on a cluster where each replica has its node's CPU (the lab's three share 2 cores).
+  hyperfine --runs 1 --prepare "$(fresh 0) --mode replicated --replicas 1" --export-json "$out/sync-one.json" "$sn route sync -H $sock" >&2
   # The real proxy spends ~0.5 s per reconfigure (anchors §7): the same sync with the lab proxy doing so.
   hyperfine --runs 1 --prepare "$(fresh 500)" --export-json "$out/sync-500.json" "$sn route sync -H $sock" >&2
   # Concurrent calls to one replica: did every route land the first time? (read back, not assumed)
@@ -97,8 +99,11 @@ if [ "${1:-all}" != startup ]; then
 
   say "doctor and mesh check on 3 nodes"
   sshd_logins() { cat /var/lib/swarmnet-lab/nodes/*/ssh/sshd.log 2>/dev/null | grep -c 'Accepted publickey' || true; }
+  # The whole machine's CPU time (user+nice+system+irq+softirq, in 1/100 s): the nodes' share of a run.
+  cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
   env_lab="MACHINE_STORAGE_PATH=/var/lib/swarmnet-lab/machine DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
-  before=$(sshd_logins); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor3.json" || true; echo $(( $(sshd_logins) - before )) > "$out/logins3.txt"
+  before=$(sshd_logins); ticks=$(cpu_ticks); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor3.json" || true
+  echo $(( $(cpu_ticks) - ticks )) > "$out/cpu3.txt"; echo $(( $(sshd_logins) - before )) > "$out/logins3.txt"
   hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/diag3.json" "env $env_lab $sn doctor -H $sock" "$sn mesh check proxy -H $sock" >&2
   clean
 
@@ -115,7 +120,8 @@ if [ "${1:-all}" != startup ]; then
   hyperfine -N --warmup 1 --runs 10 --export-json "$out/cfg-one.json" "bash bench/book-cfg.sh $sock $machines node-2" "env $env_lab $sn inspect cfg --raw --node node-2 -H $sock" >&2
 
   say "doctor and mesh check on 6 nodes"
-  before=$(sshd_logins); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor6.json" || true; echo $(( $(sshd_logins) - before )) > "$out/logins6.txt"
+  before=$(sshd_logins); ticks=$(cpu_ticks); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor6.json" || true
+  echo $(( $(cpu_ticks) - ticks )) > "$out/cpu6.txt"; echo $(( $(sshd_logins) - before )) > "$out/logins6.txt"
   hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/diag6.json" "env $env_lab $sn doctor -H $sock" "$sn mesh check proxy -H $sock" >&2
   $sn lab down --yes >/dev/null 2>&1
   $sn lab up >/dev/null 2>&1
@@ -149,7 +155,7 @@ if (scope !== 'startup') {
     return Date.parse(r.convergence.noticedAt) - Date.parse(r.convergence.lastRunningAt)
   })
   const [curl, add] = [mean('route-add.json', 0), mean('route-add.json', 1)]
-  const [sync, again, sync500] = [mean('sync.json'), mean('sync-again.json'), mean('sync-500.json')]
+  const [sync, again, sync500, syncOne] = [mean('sync.json'), mean('sync-again.json'), mean('sync-500.json'), mean('sync-one.json')]
   const result = read('sync-result.json')
   const resent = result.replicas.reduce((n, r) => n + r.resent.length, 0)
   const held = result.replicas.every((r) => r.result === 'ok' && r.added.length === 100)
@@ -160,6 +166,7 @@ if (scope !== 'startup') {
     ['`route add` (one replica) vs `curl` of the same reconfigure', `${ms(add)} vs ${ms(curl)}`, `+${ms(add - curl)}`, '<= +200 ms', add - curl <= 200],
     ['`route sync`: 100 routes onto 3 empty replicas', s(sync), '', '<= 15 s', sync <= 15000],
     ['`route sync` again, nothing to send', ms(again), '', '<= 1 s', again <= 1000],
+    ['`route sync`: 100 routes onto 1 empty replica (the lab to itself)', s(syncOne), '', 'reported', true],
     ['`route sync`, 100 routes, proxy at 0.5 s per reconfigure (as the real one)', s(sync500), `${(sync500 / sync).toFixed(1)}x the fast proxy`, 'reported', true],
     ['concurrent reconfigures to one replica (4 in flight): routes lost and re-sent', `${resent} of 300`, '', 'reported', held],
   )
@@ -167,12 +174,14 @@ if (scope !== 'startup') {
   const lb = read('lb.json').throughput
   const [doctor3, mesh3, doctor6, mesh6] = [mean('diag3.json', 0), mean('diag3.json', 1), mean('diag6.json', 0), mean('diag6.json', 1)]
   const opened = (n) => read(`doctor${n}.json`).error?.details?.sshConnections ?? read(`doctor${n}.json`).sshConnections
+  const cpu = (n) => Number(fs.readFileSync(`${dir}/cpu${n}.txt`, 'utf8').trim()) * 10
   const logins = (n) => Number(fs.readFileSync(`${dir}/logins${n}.txt`, 'utf8').trim())
   const connections = (n) => `${opened(n)} (sshd saw ${logins(n)} logins)`
   rows.push(
     ['`lb test` 1000 requests through the proxy vs `ab` (10 at a time)', `${lb}/s vs ${ab}/s`, `${(lb / ab).toFixed(2)}x`, '>= 0.8x', lb / ab >= 0.8],
     ['`doctor`: 6 nodes vs 3 nodes', `${ms(doctor6)} vs ${ms(doctor3)}`, `${(doctor6 / doctor3).toFixed(2)}x`, '<= 1.3x', doctor6 / doctor3 <= 1.3],
     ['`mesh check proxy`: 6 nodes vs 3 nodes', `${ms(mesh6)} vs ${ms(mesh3)}`, `${(mesh6 / mesh3).toFixed(2)}x`, '<= 1.3x', mesh6 / mesh3 <= 1.3],
+    ['`doctor`: the machine\'s CPU time for one run, 3 / 6 nodes (all nodes share 2 cores)', `${s(cpu(3))} / ${s(cpu(6))}`, `${(cpu(6) / cpu(3)).toFixed(2)}x`, 'reported', true],
     ['`doctor`: SSH connections on 3 / 6 nodes', `${connections(3)} / ${connections(6)}`, '', 'one per node', [3, 6].every((n) => opened(n) === n && logins(n) === n)],
   )
   const [bookAll, cfgAll] = [mean('cfg-all.json', 0), mean('cfg-all.json', 1)]

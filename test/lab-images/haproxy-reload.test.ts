@@ -16,7 +16,7 @@ const { HAProxy } = (await import(pathToFileURL(repoFile('lab/images/proxy/hapro
   }
 }
 
-// Prints what HAProxy's master prints; SIGUSR2 is ignored (so lost) for IGNORE_MS first.
+// Prints what HAProxy's master prints; SIGUSR2 is ignored (so lost) for its first IGNORE_S seconds.
 const FAKE_MASTER = `#!/bin/bash
 trap '' USR2
 echo "[NOTICE]   ($$) : New worker (1) forked"

@@ -151,8 +151,8 @@ export class HAProxy {
     if (/Proxy \S+ stopped/.test(line)) this.accepting.delete(pid)
     const w = this.waiter
     if (!w) return
-    // Only the master's alerts explain a failed load; workers' are about traffic.
     if (line.includes('Reloading HAProxy')) w.reloading = true
+    // Only the master's alerts explain a failed load; workers' are about traffic.
     if (line.startsWith('[ALERT]') && this.child && pid === this.child.pid) w.alerts.push(line)
     if (line.includes('Loading failure!')) return this.finish(false, 'HAProxy could not load the new configuration')
     if (line.includes('Loading success.') && !w.loaded) {

@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 
 import {SwarmnetCommand} from '../lib/base-command.js'
+import {describeCauses} from '../lib/causes.js'
 import {type DoctorResult, doctor} from '../lib/doctor/doctor.js'
 import {renderDoctor} from '../lib/doctor/render.js'
 import {SwarmnetError} from '../lib/errors.js'
@@ -19,8 +20,8 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
     const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes}), {quiet: this.jsonEnabled()})
     this.log(renderDoctor(result))
     if (!result.ok) {
-      const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => `${n.node}: ${c.name}`))
-      throw new SwarmnetError(`${failed.length} check(s) failed: ${failed.join(', ')}`).withDetails(result)
+      const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))
+      throw new SwarmnetError(`${failed.length} check(s) failed: ${describeCauses(failed)}`).withDetails(result)
     }
 
     return result

@@ -5,6 +5,8 @@ import {type SwarmMap, swarmMap} from '../lib/map.js'
 import {renderDot, renderMermaid, renderTree} from '../lib/map-render.js'
 import {proxyFlag} from '../lib/proxy/flags.js'
 import {withSpinner} from '../lib/progress.js'
+import {UsageError} from '../lib/errors.js'
+import {givenOnCommandLine} from '../lib/validate.js'
 
 export default class Map extends SwarmnetCommand<typeof Map> {
   static summary = 'Draw how a request travels: entry points → proxy replicas → routes → services → tasks'
@@ -16,6 +18,7 @@ export default class Map extends SwarmnetCommand<typeof Map> {
   }
 
   async run(): Promise<SwarmMap> {
+    if (this.jsonEnabled() && givenOnCommandLine(this.argv, 'format')) throw new UsageError('--format does not go with --json: --json prints the map as data')
     const cluster = await this.cluster()
     const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled()}), {quiet: this.jsonEnabled()})
     this.log(this.flags.format === 'mermaid' ? renderMermaid(map) : this.flags.format === 'dot' ? renderDot(map) : renderTree(map))

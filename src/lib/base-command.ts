@@ -8,14 +8,17 @@ import type {ResolvedEndpoint} from './docker/endpoint.js'
 import type {NodeEngines} from './docker/node-engines.js'
 import {resolveEngine} from './docker/resolve.js'
 import {parseDuration} from './duration.js'
-import {ExitCode, SwarmnetError, oneLine} from './errors.js'
+import {ExitCode, SwarmnetError, UsageError, oneLine} from './errors.js'
 import {colour} from './output.js'
 import {note} from './progress.js'
+import {checkSshConfigFile, givenOnCommandLine, originOf} from './validate.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SwarmnetCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 const GLOBAL = 'GLOBAL'
+/** The global flags that say how to reach an engine (with their short names). */
+const CONNECTION_FLAGS: [string, string?][] = [['host', 'H'], ['context', 'c'], ['machine'], ['timeout'], ['ssh-config'], ['accept-new-host-key']]
 
 /**
  * Every swarmnet command: global connection flags, --json, one error format with exit codes
@@ -59,6 +62,8 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
   }
 
   static enableJsonFlag = true
+  /** False for commands that never reach an engine (the lab's): they refuse the connection flags. */
+  static usesConnection = true
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -83,6 +88,24 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.positional = argv as string[]
+    this.checkGlobalInput(ctor.usesConnection)
+  }
+
+  /**
+   * Every global value checked before the command starts, whether or not it will need it: the
+   * timeout, the SSH config file, swarmnet's config file, and where the engine is (TLS files too).
+   */
+  private checkGlobalInput(usesConnection: boolean): void {
+    if (!usesConnection) {
+      const typed = CONNECTION_FLAGS.find(([flag, char]) => givenOnCommandLine(this.argv, flag, char))
+      if (typed) throw new UsageError(`--${typed[0]} does not apply to \`${this.id?.replaceAll(':', ' ')}\`: it works on this machine, not through a Docker engine`)
+      return
+    }
+
+    parseDuration(this.flags.timeout, originOf(this.argv, 'timeout', 'SWARMNET_TIMEOUT'))
+    checkSshConfigFile(this.flags['ssh-config'], originOf(this.argv, 'ssh-config', 'SWARMNET_SSH_CONFIG'))
+    loadConfig()
+    this.resolved()
   }
 
   /** Network timeout in ms, from --timeout. */

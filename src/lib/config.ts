@@ -4,6 +4,7 @@ import path from 'node:path'
 
 import {UsageError} from './errors.js'
 import {readJsonFile} from './json-file.js'
+import {checkReadableFile} from './validate.js'
 
 /** How to reach one node's engine, when the defaults do not find it. */
 export type NodeMapping = {host: string} | {context: string} | {machine: string}
@@ -25,10 +26,8 @@ export function configPath(env: Env = process.env): string {
 
 export function loadConfig(env: Env = process.env): SwarmnetConfig {
   const file = configPath(env)
-  if (!existsSync(file)) {
-    if (env.SWARMNET_CONFIG) throw new UsageError(`SWARMNET_CONFIG names ${file}, which does not exist`)
-    return {nodes: {}}
-  }
+  if (env.SWARMNET_CONFIG) checkReadableFile(env.SWARMNET_CONFIG, 'SWARMNET_CONFIG', 'a readable swarmnet config file (JSON)', env.HOME || os.homedir())
+  else if (!existsSync(file)) return {nodes: {}}
 
   const raw = readJsonFile(file)
   const nodes = (raw as {nodes?: unknown})?.nodes ?? {}

@@ -1,5 +1,6 @@
 import net from 'node:net'
 
+import {describeCauses} from './causes.js'
 import type {Cluster} from './docker/cluster.js'
 import type {PortSpec, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
 import {formatSeconds} from './duration.js'
@@ -8,6 +9,7 @@ import {checkServiceRef, findService} from './inspect/service.js'
 import {ipvsAvailable, isLabAddress} from './lab/detect.js'
 import {parseRawResponse, rawGetRequest} from './proxy/http.js'
 import {taskName} from './tasks.js'
+import {checkUrlPath} from './validate.js'
 
 export interface MeshInput {
   service?: string
@@ -50,7 +52,7 @@ export interface MeshResult {
 export function checkMeshInput(input: MeshInput): number | undefined {
   if ((input.service === undefined) === (input.port === undefined)) throw new UsageError('give a SERVICE or --port PORT (one of them)')
   if (input.service !== undefined) checkServiceRef(input.service)
-  if (!input.path.startsWith('/')) throw new UsageError(`invalid --path "${input.path}": expected a path starting with "/"`)
+  checkUrlPath(input.path, '--path')
   if (input.port === undefined) return undefined
   const port = /^\d+$/.test(input.port) ? Number(input.port) : 0
   if (!(port >= 1 && port <= 65_535)) throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
@@ -171,5 +173,5 @@ function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes
     return {...base, ok: false, diagnosis: 'ingress: only the nodes running a task answer: the routing mesh is not forwarding between nodes (4789/udp or 7946 blocked, or no IPVS); swarmnet doctor checks each node'}
   }
 
-  return {...base, ok: false, diagnosis: `ingress: ${nodes.length - answering.length} of ${nodes.length} nodes do not answer (${probes.filter((p) => p.result !== 'answered').map((p) => `${p.node}: ${p.result}`).join(', ')}); swarmnet doctor checks them`}
+  return {...base, ok: false, diagnosis: `ingress: ${nodes.length - answering.length} of ${nodes.length} nodes do not answer (${describeCauses(probes.filter((p) => p.result !== 'answered').map((p) => ({who: p.node, cause: p.result})))}); swarmnet doctor checks them`}
 }

@@ -77,7 +77,7 @@ describe('swarmnet config file', () => {
     expect(loadConfig({SWARMNET_CONFIG: file}).nodes['node-3']).to.deep.equal({context: 'n3'})
     writeFileSync(file, JSON.stringify({nodes: {'node-2': {host: 'a', context: 'b'}}}))
     expect(() => loadConfig({SWARMNET_CONFIG: file})).to.throw(UsageError, /nodes\."node-2" must be/)
-    expect(() => loadConfig({SWARMNET_CONFIG: path.join(tmp.dir, 'missing.json')})).to.throw(UsageError, /does not exist/)
+    expect(() => loadConfig({SWARMNET_CONFIG: path.join(tmp.dir, 'missing.json')})).to.throw(UsageError, /^invalid SWARMNET_CONFIG ".*missing\.json": expected a readable swarmnet config file \(JSON\) \(no such file\)$/)
     expect(loadConfig({HOME: tmp.dir}).nodes).to.deep.equal({})
   })
 })

@@ -1,11 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
+import {describeCauses} from '../../lib/causes.js'
 import {SwarmnetError} from '../../lib/errors.js'
 import {type CfgResult, inspectCfg, rawFile} from '../../lib/inspect/cfg.js'
 import {renderCfg} from '../../lib/inspect/render.js'
 import {proxyFlag} from '../../lib/proxy/flags.js'
 import {withSpinner} from '../../lib/progress.js'
+import {checkExclusive} from '../../lib/validate.js'
 
 export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
   static summary = "Show the haproxy.cfg every proxy replica runs: which path goes where, and where replicas differ"
@@ -27,6 +29,13 @@ export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
   }
 
   async run(): Promise<CfgResult> {
+    const {flags} = this
+    checkExclusive({node: flags.node !== undefined, task: flags.task !== undefined, raw: flags.raw, check: flags.check, json: this.jsonEnabled()}, [
+      ['node', 'task', 'give one of them'],
+      ['raw', 'json', "--json carries each replica's file as text already"],
+      ['check', 'node', "--check compares every replica's file"],
+      ['check', 'task', "--check compares every replica's file"],
+    ])
     const cluster = await this.cluster()
     const input = {raw: this.flags.raw && !this.jsonEnabled(), proxy: this.flags.proxy, node: this.flags.node, task: this.flags.task, json: this.jsonEnabled(), showSecrets: this.flags['show-secrets']}
     const result = await withSpinner('Reading every replica', () => inspectCfg(cluster, input), {quiet: this.jsonEnabled()})
@@ -34,7 +43,7 @@ export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
     else this.log(renderCfg(result))
     const failed = result.replicas.filter((r) => r.error)
     if (failed.length > 0) {
-      throw new SwarmnetError(`${failed.length} of ${result.replicas.length} replica(s) could not be read: ${failed.map((r) => `${r.node} (${r.task}): ${r.error}`).join('; ')}`).withDetails(result)
+      throw new SwarmnetError(`${failed.length} of ${result.replicas.length} replica(s) could not be read: ${describeCauses(failed.map((r) => ({who: `${r.node} (${r.task})`, cause: r.error!})))}`).withDetails(result)
     }
 
     if (this.flags.check && !result.identical) throw new SwarmnetError(`the replicas' files differ: ${result.groups.map((g) => g.replicas.join(', ')).join(' | ')}`).withDetails(result)

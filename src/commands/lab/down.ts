@@ -7,6 +7,7 @@ import {colour} from '../../lib/output.js'
 import {note} from '../../lib/progress.js'
 
 export default class LabDown extends SwarmnetCommand<typeof LabDown> {
+  static usesConnection = false
   static summary = 'Remove the lab and everything it made'
   static description = 'Stops the lab\'s daemons and containers and removes its namespaces, links, bridge, firewall rule, mounts, cgroups and data, then checks that nothing is left. Only what `lab up` recorded is touched. Asks first (default No); --yes answers.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --yes']

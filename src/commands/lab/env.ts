@@ -5,6 +5,7 @@ import {labEnv} from '../../lib/lab/lab.js'
 import {SHELLS, pickShell, renderEnv} from '../../lib/shell-env.js'
 
 export default class LabEnv extends SwarmnetCommand<typeof LabEnv> {
+  static usesConnection = false
   static summary = 'Print the shell lines that point docker and swarmnet at the lab'
   static description = "Like `docker-machine env`: TLS to the node's engine (the manager, node-1, by default), plus the lab's docker-machine store (MACHINE_STORAGE_PATH), Docker config with a context per node (DOCKER_CONFIG) and SSH config (SWARMNET_SSH_CONFIG), so --machine, --context and per-node SSH all work against the lab."
   static examples = ['eval "$(<%= config.bin %> <%= command.id %>)"', 'eval "$(<%= config.bin %> <%= command.id %> node-2)"', '<%= config.bin %> <%= command.id %> --shell fish | source']

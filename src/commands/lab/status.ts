@@ -4,6 +4,7 @@ import {renderLabNodes} from '../../lib/lab/render.js'
 import {withSpinner} from '../../lib/progress.js'
 
 export default class LabStatusCommand extends SwarmnetCommand<typeof LabStatusCommand> {
+  static usesConnection = false
   static summary = "Show each lab node's health"
   static description = 'For every node: whether its daemon answers, its swarm state, whether sshd answers and whether the lab images are there; and whether this kernel can run the ingress routing mesh (IPVS). Exits 1 when the lab is not fully up.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']

@@ -6,8 +6,10 @@ import {DEFAULT_SUBNET} from '../../lib/lab/layout.js'
 import {renderLabNodes} from '../../lib/lab/render.js'
 import {colour} from '../../lib/output.js'
 import {note} from '../../lib/progress.js'
+import {parseWholeNumber} from '../../lib/validate.js'
 
 export default class LabUp extends SwarmnetCommand<typeof LabUp> {
+  static usesConnection = false
   static summary = 'Start a real multi-node Swarm on this machine'
   static description = `Starts one real dockerd per node, each in its own network namespace with its own hostname and address, joins them into one Swarm, starts sshd on every node and imports the lab images (swarmnet-lab/go-demo, swarmnet-lab/proxy). Works offline. Running it again reports the running lab; the remains of a killed run are cleaned up first. Needs Linux and root.`
   static examples = [
@@ -17,15 +19,15 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
   ]
 
   static flags = {
-    nodes: Flags.integer({summary: `How many nodes (default ${DEFAULT_NODES}).`}),
-    managers: Flags.integer({summary: `How many of them are managers; node-1 leads (default ${DEFAULT_MANAGERS}).`}),
+    nodes: Flags.string({summary: `How many nodes (default ${DEFAULT_NODES}).`}),
+    managers: Flags.string({summary: `How many of them are managers; node-1 leads (default ${DEFAULT_MANAGERS}).`}),
     subnet: Flags.string({summary: `The nodes' /24 on this machine (default ${DEFAULT_SUBNET}).`}),
   }
 
   async run(): Promise<LabStatus & {started: boolean; elapsedMs: number}> {
     const started = Date.now()
     const result = await labUp(
-      {nodes: this.flags.nodes, managers: this.flags.managers, subnet: this.flags.subnet},
+      {nodes: whole(this.flags.nodes, '--nodes'), managers: whole(this.flags.managers, '--managers'), subnet: this.flags.subnet},
       (node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`),
     )
     const elapsedMs = Date.now() - started
@@ -34,4 +36,9 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
     note(colour.dim(`\nPoint docker and swarmnet at it with: eval "$(${this.config.bin} lab env)"`))
     return {...result.status, started: result.started, elapsedMs}
   }
+}
+
+/** Typed as text, so "abc" gets the same one-line message as "0" (oclif's integer flag has its own). */
+function whole(value: string | undefined, origin: string): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(value, origin, 1, 9)
 }

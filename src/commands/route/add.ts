@@ -37,7 +37,7 @@ export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {
     'port-index': Flags.string({summary: "Make this the service's N-th route (1-10) and keep its others."}),
     param: Flags.string({summary: 'Any other docker-flow-proxy parameter NAME=VALUE (repeatable), e.g. timeoutServer=60.', multiple: true, multipleNonGreedy: true}),
     verify: Flags.boolean({summary: 'Afterwards, request the path through the proxy on every node that publishes it.'}),
-    'verify-path': Flags.string({summary: 'Path to request with --verify (default: the route path).'}),
+    'verify-path': Flags.string({summary: 'Path to request afterwards, like --verify (which it implies); default: the route path.'}),
     verbose: verboseFlag,
   }
 

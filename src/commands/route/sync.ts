@@ -6,6 +6,7 @@ import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
 import {renderSync} from '../../lib/routes/render.js'
 import {type SyncResult, syncRoutes} from '../../lib/routes/sync.js'
 import {withSpinner} from '../../lib/progress.js'
+import {checkFlagNeeds} from '../../lib/validate.js'
 
 export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
   static summary = 'Put every labelled route on every proxy replica that lacks it'
@@ -23,6 +24,7 @@ export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
   async run(): Promise<SyncResult> {
     const concurrency = /^\d+$/.test(this.flags.concurrency) ? Number(this.flags.concurrency) : 0
     if (concurrency < 1 || concurrency > 64) throw new UsageError(`invalid --concurrency "${this.flags.concurrency}": expected a whole number from 1 to 64`)
+    checkFlagNeeds({yes: this.flags.yes, prune: this.flags.prune}, {yes: 'prune'})
     const cluster = await this.cluster()
     const input = {proxy: this.flags.proxy, prune: this.flags.prune, dryRun: this.flags['dry-run'], yes: this.flags.yes, json: this.jsonEnabled(), concurrency}
     const result = await withSpinner('Syncing routes', () => syncRoutes(cluster, input), {quiet: this.jsonEnabled() || this.flags.prune})

@@ -1,3 +1,4 @@
+import {groupByCause} from '../causes.js'
 import {colour, renderTable} from '../output.js'
 import type {DoctorResult, Status} from './doctor.js'
 
@@ -10,10 +11,11 @@ export function renderDoctor(result: DoctorResult): string {
     const check = n.checks.find((c) => c.name === name)
     return check ? MARK[check.status] : ''
   })]))
-  const findings = result.nodes.flatMap((n) =>
-    n.checks
-      .filter((c) => c.status === 'fail' || c.status === 'warn')
-      .map((c) => `${c.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${n.node} ${c.name}: ${c.detail}${c.hint ? `\n    ${colour.dim(`→ ${c.hint}`)}` : ''}`),
-  )
+  // A cause common to several nodes (the same check, detail and hint) is said once, naming them.
+  const found = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail' || c.status === 'warn').map((c) => ({who: n.node, cause: JSON.stringify([c.status, c.name, c.detail, c.hint]), check: c})))
+  const findings = groupByCause(found).map(({who, first: {check: c}}) => {
+    const where = who.length > 1 ? `${c.name}: ${c.detail} (${who.join(', ')})` : `${who[0]} ${c.name}: ${c.detail}`
+    return `${c.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${where}${c.hint ? `\n    ${colour.dim(`→ ${c.hint}`)}` : ''}`
+  })
   return [grid, '', ...(findings.length > 0 ? findings : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
 }

@@ -46,10 +46,25 @@ export interface ProxyUpResult {
 export async function clusterDefaults(cluster: Cluster): Promise<ClusterDefaults> {
   const info = await cluster.engine.info()
   if (info.swarm.state !== 'active') throw new SwarmnetError(`${cluster.engine.target} is not part of an active swarm (state ${info.swarm.state}); run \`docker swarm init\` first`)
-  const why = 'this kernel has no IPVS, so the ingress routing mesh cannot work: the proxy runs on every node (global) and publishes its ports in host mode'
-  if (isLabAddress(info.swarm.nodeAddr)) return {image: LAB_PROXY_IMAGE, mode: 'global', publishMode: 'host', reason: `the lab: ${why}; the image is the lab's docker-flow-proxy stand-in`}
+  const why = 'this kernel has no IPVS, so the ingress routing mesh cannot work'
+  if (isLabAddress(info.swarm.nodeAddr)) return {image: LAB_PROXY_IMAGE, mode: 'global', publishMode: 'host', reason: `the lab: ${why}`}
   if (cluster.engine.target.startsWith('unix://') && !ipvsAvailable()) return {image: DEFAULT_IMAGE, mode: 'global', publishMode: 'host', reason: why}
   return {image: DEFAULT_IMAGE, mode: 'replicated', publishMode: 'ingress'}
+}
+
+/** Why the defaults differ, saying only what they decided: a value the user gave, or a real image, is not the lab's doing. */
+export function defaultsNote(defaults: ClusterDefaults, input: ProxyUpInput, spec: ServiceSpec): string | undefined {
+  if (!defaults.reason) return undefined
+  const global = input.mode === undefined && input.replicas === undefined && spec.mode === 'global'
+  const host = input.publishMode === undefined && spec.ports.some((p) => p.publishMode === 'host')
+  const decided = [...(global ? ['the proxy runs on every node (global)'] : []), ...(host ? [`${global ? '' : 'the proxy '}publishes its ports in host mode`] : [])]
+  const standIn = repository(spec.image) === repository(LAB_PROXY_IMAGE) ? "; the image is the lab's docker-flow-proxy stand-in" : ''
+  if (decided.length === 0 && !standIn) return undefined
+  return `${defaults.reason}${decided.length > 0 ? `: ${decided.join(' and ')}` : ''}${standIn}`
+}
+
+function repository(image: string): string {
+  return image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]+$/, '')
 }
 
 /**
@@ -81,7 +96,7 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
   }
 
   const result: ProxyUpResult = {
-    service: options.name, action, changes, spec, network: {name: options.network, created: networkCreated}, defaultsReason: defaults.reason,
+    service: options.name, action, changes, spec, network: {name: options.network, created: networkCreated}, defaultsReason: defaultsNote(defaults, options, spec),
     image: existing?.image ?? spec.image, mode: existing?.mode ?? spec.mode, running: 0, desired: 0, entryPoints: [], api: {port: apiPortOf(spec), published: 'no'},
   }
   let converged: Converged

@@ -8,6 +8,7 @@ import {
   MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, proxyDefaults, reconfigureParams, sameRoute,
 } from './params.js'
 import {hashUsers, shown} from './users.js'
+import {checkUrlPath} from '../validate.js'
 import {type VerifyRow, verifyRoute} from './verify.js'
 
 /** What the user asked for, as typed (checked by checkRouteInput before anything connects). */
@@ -113,6 +114,7 @@ export async function checkRouteInput(input: RouteAddInput): Promise<{index: num
   const missing = input.service === undefined ? 'SERVICE' : input.paths.length === 0 ? 'PATH' : input.port === undefined ? 'PORT' : undefined
   if (missing && !canPrompt({json: input.json})) throw new UsageError(`missing argument ${missing}; pass it on the command line (no terminal to ask on)`)
   if (input.service !== undefined && !SERVICE_NAME.test(input.service)) throw new UsageError(`invalid SERVICE "${input.service}": expected a service name (letters, digits, "_", "." or "-")`)
+  if (input.verifyPath !== undefined) checkUrlPath(input.verifyPath, '--verify-path')
   let index = 0
   if (input.portIndex !== undefined) {
     index = /^\d+$/.test(input.portIndex) ? Number(input.portIndex) : 0
@@ -165,7 +167,8 @@ export async function addRoute(cluster: Cluster, input: RouteAddInput): Promise<
     throw new SwarmnetError(`${failed.length} of ${rows.length} proxy replicas do not hold the route: ${describeFailures(rows)}${hint}`).withDetails(result)
   }
 
-  if (input.verify) {
+  // A --verify-path asks for the check, so it implies --verify.
+  if (input.verify || input.verifyPath !== undefined) {
     result.verify = await verifyRoute(cluster, context, destinationsOf(params), input.verifyPath)
     const bad = result.verify.filter((v) => !v.ok)
     if (bad.length > 0) throw new SwarmnetError(`the route is in place, but ${bad.map((v) => `${v.node} ${v.url}: ${v.message}`).join('; ')}`).withDetails(result)

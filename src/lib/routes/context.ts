@@ -1,3 +1,4 @@
+import {describeCauses} from '../causes.js'
 import type {NetworkSummary, ServiceSummary} from '../docker/engine.js'
 import {SwarmnetError} from '../errors.js'
 import {findProxy, proxyNetworks} from '../proxy/find.js'
@@ -52,8 +53,6 @@ export function pendingRows(pending: PendingReplica[]): ReplicaRow[] {
 
 /** "node-2 (proxy.node-2): connection refused; node-3 ...": the failed rows, one line. */
 export function describeFailures(rows: ReplicaRow[]): string {
-  return rows
-    .filter((r) => r.result !== 'ok')
-    .map((r) => `${r.node} (${r.task}): ${r.message ?? r.result}`)
-    .join('; ')
+  // A cause shared by several replicas (the same message) is said once, naming them.
+  return describeCauses(rows.filter((r) => r.result !== 'ok').map((r) => ({who: `${r.node} (${r.task})`, cause: r.message ?? r.result})))
 }

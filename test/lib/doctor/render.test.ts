@@ -55,6 +55,18 @@ describe('doctor: renderDoctor', () => {
     ])
   })
 
+  it('a cause common to several nodes is said once, naming them; different causes keep their own lines', () => {
+    const cause = {name: 'ssh', status: 'fail' as const, detail: 'cannot read SSH config /x: permission denied', hint: 'check --ssh-config'}
+    const result: DoctorResult = {sshConnections: 0, ok: false, nodes: ['node-1', 'node-2', 'node-3'].map((node) => ({node, address: '', role: 'worker', checks: [cause]}))}
+    result.nodes.push({node: 'node-4', address: '', role: 'worker', checks: [{...cause, detail: 'connection refused'}]})
+    expect(renderDoctor(result).split('\n').slice(6, -2)).to.deep.equal([
+      '✗ ssh: cannot read SSH config /x: permission denied (node-1, node-2, node-3)',
+      '    → check --ssh-config',
+      '✗ node-4 ssh: connection refused',
+      '    → check --ssh-config',
+    ])
+  })
+
   it('all passing (skips are no findings): "Every check passed."', () => {
     const result: DoctorResult = {sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
     expect(renderDoctor(result)).to.equal('NODE     SSH    MTU\nnode-1   pass   -\n\nEvery check passed.\n\n1 SSH connection(s), one per node.')

@@ -88,14 +88,14 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     this.flags = flags as CommandFlags<T>
     this.args = args as CommandArgs<T>
     this.positional = argv as string[]
-    this.checkGlobalInput(ctor.usesConnection)
+    await this.checkGlobalInput(ctor.usesConnection)
   }
 
   /**
    * Every global value checked before the command starts, whether or not it will need it: the
    * timeout, the SSH config file, swarmnet's config file, and where the engine is (TLS files too).
    */
-  private checkGlobalInput(usesConnection: boolean): void {
+  private async checkGlobalInput(usesConnection: boolean): Promise<void> {
     if (!usesConnection) {
       const typed = CONNECTION_FLAGS.find(([flag, char]) => givenOnCommandLine(this.argv, flag, char))
       if (typed) throw new UsageError(`--${typed[0]} does not apply to \`${this.id?.replaceAll(':', ' ')}\`: it works on this machine, not through a Docker engine`)
@@ -103,7 +103,14 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     }
 
     parseDuration(this.flags.timeout, originOf(this.argv, 'timeout', 'SWARMNET_TIMEOUT'))
-    checkSshConfigFile(this.flags['ssh-config'], originOf(this.argv, 'ssh-config', 'SWARMNET_SSH_CONFIG'))
+    const sshConfig = this.flags['ssh-config']
+    checkSshConfigFile(sshConfig, originOf(this.argv, 'ssh-config', 'SWARMNET_SSH_CONFIG'))
+    if (sshConfig && sshConfig !== 'none') {
+      // Read once now (with its Includes), so a broken file is one usage error, not one per node.
+      const {resolveSshConfig} = await import('./ssh/ssh-config.js')
+      resolveSshConfig('swarmnet-config-check', {configPath: sshConfig, env: process.env})
+    }
+
     loadConfig()
     this.resolved()
   }

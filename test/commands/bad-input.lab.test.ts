@@ -1,10 +1,14 @@
 import {expect} from 'chai'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import {swarmnet} from '../helpers/cli.js'
 import {tempDir} from '../helpers/fixtures.js'
 import {docker, labVars, nodeSocket} from '../helpers/lab.js'
+
+/** Known before the cases are listed, so a case can name it. */
+const BAD_SSH_CONFIG = path.join(os.tmpdir(), `swarmnet-bad-ssh-config-${process.pid}`)
 
 /**
  * Bad input gets one clear line on stderr naming the bad value and what was expected, exit 2 for
@@ -21,9 +25,11 @@ describe('bad input: one-line errors, exit codes, nothing changed', () => {
     writeFileSync(path.join(tmp.dir, 'broken', 'config.json'), '{"currentContext": ')
     mkdirSync(path.join(tmp.dir, 'machines-store', 'machines', 'broken'), {recursive: true})
     writeFileSync(path.join(tmp.dir, 'machines-store', 'machines', 'broken', 'config.json'), '{\n  "Driver": {\n    "IPAddress": ,\n  }\n}\n')
+    writeFileSync(BAD_SSH_CONFIG, 'Host *\n  Port abc\n')
   })
   after(async () => {
     tmp.remove()
+    rmSync(BAD_SSH_CONFIG, {force: true})
     // None of the refused creations happened.
     const made = await docker(['network', 'ls', '--format', '{{.Name}}', '--filter', 'name=^(x|a)$'], lab)
     expect(made.stdout).to.equal('')
@@ -62,8 +68,19 @@ describe('bad input: one-line errors, exit codes, nothing changed', () => {
     {name: 'lab with no nodes', args: ['lab', 'up', '--nodes', '0'], code: 2, error: /^invalid --nodes "0": expected a whole number from 1 to 9$/},
     {name: 'more managers than nodes', args: ['lab', 'up', '--managers', '4'], code: 2, error: /^invalid --managers "4": expected a whole number from 1 to --nodes \(3\)$/},
     {name: 'lab subnet that is not a /24', args: ['lab', 'up', '--subnet', '10.9.0.0/16'], code: 2, error: /^invalid --subnet "10\.9\.0\.0\/16": expected an IPv4 \/24 like 10\.213\.0\.0\/24$/},
-    {name: 'missing SWARMNET_CONFIG file', args: ['node', 'env', 'node-2', '-H', manager], env: () => ({SWARMNET_CONFIG: '/nonexistent.json'}), code: 2, error: /^SWARMNET_CONFIG names \/nonexistent\.json, which does not exist$/},
-    {name: 'missing --ssh-config file', args: ['node', 'ls', '-H', 'ssh://node-1', '--ssh-config', '/nonexistent/ssh_config'], code: 2, error: /\/nonexistent\/ssh_config/},
+    {name: 'missing SWARMNET_CONFIG file', args: ['node', 'env', 'node-2', '-H', manager], env: () => ({SWARMNET_CONFIG: '/nonexistent.json'}), code: 2, error: /^invalid SWARMNET_CONFIG "\/nonexistent\.json": expected a readable swarmnet config file \(JSON\) \(no such file\)$/},
+    {name: 'missing SWARMNET_CONFIG file, for a command that never reads it', args: ['node', 'ls', '-H', manager], env: () => ({SWARMNET_CONFIG: '/nonexistent.json'}), code: 2, error: /^invalid SWARMNET_CONFIG "\/nonexistent\.json": /},
+    {name: 'missing --ssh-config file', args: ['node', 'ls', '-H', 'ssh://node-1', '--ssh-config', '/nonexistent/ssh_config'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/ssh_config": expected a readable ssh_config file, or "none" \(no such file\)$/},
+    // Issue 13: commands that need no SSH check the file all the same, before connecting.
+    {name: 'missing --ssh-config file, for a command that needs no SSH', args: ['node', 'ls', '-H', manager, '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": expected a readable ssh_config file, or "none" \(no such file\)$/},
+    {name: 'missing SWARMNET_SSH_CONFIG file: the variable is named', args: ['network', 'ls', '-H', manager], env: () => ({SWARMNET_SSH_CONFIG: '/nonexistent/file'}), code: 2, error: /^invalid SWARMNET_SSH_CONFIG "\/nonexistent\/file": expected a readable ssh_config file, or "none" \(no such file\)$/},
+    {name: 'a directory as --ssh-config', args: ['node', 'ls', '-H', manager, '--ssh-config', '/tmp'], code: 2, error: /^invalid --ssh-config "\/tmp": expected a readable ssh_config file, or "none" \(not a regular file\)$/},
+    {name: 'an ssh config with a bad value, read once before connecting', args: ['node', 'ls', '-H', manager, '--ssh-config', BAD_SSH_CONFIG], env: () => ({}), code: 2, error: /^invalid Port "abc" in .*swarmnet-bad-ssh-config-\d+; expected a number from 1 to 65535$/},
+    {name: 'doctor with a missing --ssh-config: one line, not one per node', args: ['doctor', '-H', manager, '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": /},
+    {name: 'bad SWARMNET_TIMEOUT: the variable is named', args: ['network', 'ls', '-H', manager], env: () => ({SWARMNET_TIMEOUT: 'soon'}), code: 2, error: /^invalid SWARMNET_TIMEOUT "soon": expected a duration like 10s/},
+    {name: 'a connection flag given to a lab command', args: ['lab', 'status', '--ssh-config', '/nonexistent/file'], code: 2, error: /^--ssh-config does not apply to `lab status`: it works on this machine, not through a Docker engine$/},
+    {name: '--host given to a lab command', args: ['lab', 'env', '-H', manager], code: 2, error: /^--host does not apply to `lab env`: /},
+    {name: 'lab --nodes that is no number', args: ['lab', 'up', '--nodes', 'abc'], code: 2, error: /^invalid --nodes "abc": expected a whole number from 1 to 9$/},
   ]
 
   for (const c of cases) {
@@ -77,6 +94,12 @@ describe('bad input: one-line errors, exit codes, nothing changed', () => {
       expect(lines[0].slice('Error: '.length)).to.match(c.error)
     })
   }
+
+  it('a missing --ssh-config under --json: the envelope on stdout, nothing on stderr', async () => {
+    const result = await swarmnet(['node', 'ls', '-H', manager, '--ssh-config', '/nonexistent/file', '--json'])
+    expect([result.code, result.stderr]).to.deep.equal([2, ''])
+    expect(result.json).to.deep.equal({error: {message: 'invalid --ssh-config "/nonexistent/file": expected a readable ssh_config file, or "none" (no such file)', code: 'EUSAGE', exitCode: 2}})
+  })
 
   it('errors come out as JSON on stdout under --json', async () => {
     const result = await swarmnet(['node', 'ip', 'node-9', '-H', manager, '--json'])

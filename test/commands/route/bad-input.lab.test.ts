@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {swarmnet} from '../../helpers/cli.js'
 import {tempDir} from '../../helpers/fixtures.js'
-import {LAB_NODES, labVars, nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {LAB_NODES, labVars, nodeSocket, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
 import {createService, ok, replicaFiles, running, serviceLabels} from '../../helpers/proxy-lab.js'
 
 interface Case {
@@ -10,19 +10,38 @@ interface Case {
   args: string[]
   code: number
   error: RegExp
+  /** Variables on top of the lab's (e.g. a SWARMNET_SSH_CONFIG naming no file). */
+  env?: Record<string, string | undefined>
+  /** Also run with --json: the error envelope on stdout, nothing on stderr, nothing changed. */
+  json?: boolean
 }
 
-/** Runs a case and checks the one-line error, the exit code and that no replica's haproxy.cfg changed. */
+/** Every replica's haproxy.cfg and every service's labels, byte for byte. */
+async function snapshot(): Promise<{files: Record<string, string>; labels: Record<string, Record<string, string>>}> {
+  const services = (await onNode('node-1', ['service', 'ls', '--format', '{{.Name}}'])).trim().split('\n').filter(Boolean).sort()
+  const labels = Object.fromEntries(await Promise.all(services.map(async (name) => [name, await serviceLabels(name)] as const)))
+  return {files: await replicaFiles(), labels}
+}
+
+/** Runs a case and checks the one-line error, the exit code and that no replica's haproxy.cfg and no label changed. */
 async function refused(c: Case, env: Record<string, string | undefined>): Promise<void> {
-  const before = await replicaFiles()
-  const labels = await serviceLabels('go-demo')
-  const result = await swarmnet(c.args, {env, timeoutMs: 60_000})
+  const before = await snapshot()
+  const result = await swarmnet(c.args, {env: {...env, ...c.env}, timeoutMs: 60_000})
   expect(result.code, result.stderr).to.equal(c.code)
   const lines = result.stderr.trimEnd().split('\n')
   expect(lines, result.stderr).to.have.length(1)
   expect(lines[0].slice('Error: '.length), lines[0]).to.match(c.error)
-  expect(await replicaFiles(), 'every replica\'s haproxy.cfg is byte-identical').to.deep.equal(before)
-  expect(await serviceLabels('go-demo')).to.deep.equal(labels)
+  if (c.json) {
+    const json = await swarmnet([...c.args, '--json'], {env: {...env, ...c.env}, timeoutMs: 60_000})
+    expect([json.code, json.stderr], json.stdout).to.deep.equal([c.code, ''])
+    expect(json.json.error).to.deep.include({code: c.code === 2 ? 'EUSAGE' : 'ERUNTIME', exitCode: c.code})
+    expect(json.json.error.message).to.match(c.error)
+  }
+
+  const after = await snapshot()
+  expect(after.files, 'every replica\'s haproxy.cfg is byte-identical').to.deep.equal(before.files)
+  expect(Object.keys(after.files)).to.have.length(LAB_NODES.length)
+  expect(after.labels, 'every service\'s labels are unchanged').to.deep.equal(before.labels)
 }
 
 /**
@@ -92,11 +111,39 @@ describe('proxy and route bad input: one-line errors, exit codes, every replica 
     {name: 'a quote in the path', args: add('go-demo', '/it\'s', '8080'), code: 2, error: /^invalid PATH "\/it's": no spaces, quotes, backslashes, "#" or "\?"/},
     {name: 'proxy up --env PORT=80', args: ['proxy', 'up', '--env', 'PORT=80'], code: 2, error: /^invalid --env "PORT=80": expected the API's port, a number from 1 to 65535 other than 80 and 443$/},
     {name: 'proxy down --proxy nope', args: ['proxy', 'down', '--proxy', 'nope', '--yes'], code: 2, error: /^unknown proxy service "nope"; proxy services here: proxy$/},
+    // Issue 13: every value checked before any connection or change.
+    {name: '--verify-path without a leading slash, with --verify', args: add('go-demo', '/x2', '8080', '--verify', '--verify-path', 'nopath'), code: 2, error: /^invalid --verify-path "nopath": expected a path starting with "\/", without spaces, quotes, backslashes or "#", e\.g\. \/demo\/hello$/, json: true},
+    {name: '--verify-path without --verify (it implies --verify, and is checked all the same)', args: add('go-demo', '/x2', '8080', '--verify-path', 'nopath'), code: 2, error: /^invalid --verify-path "nopath": expected a path starting with "\/"/, json: true},
+    {name: '--verify-path with a space', args: add('go-demo', '/x2', '8080', '--verify-path', '/x2 y'), code: 2, error: /^invalid --verify-path "\/x2 y": expected a path starting with "\/"/},
+    {name: 'route add with a missing --ssh-config', args: add('go-demo', '/x2', '8080', '--ssh-config', '/nonexistent/file'), code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": expected a readable ssh_config file, or "none" \(no such file\)$/, json: true},
+    {name: 'route add with SWARMNET_SSH_CONFIG naming no file', args: add('go-demo', '/x2', '8080'), env: {SWARMNET_SSH_CONFIG: '/nonexistent/file'}, code: 2, error: /^invalid SWARMNET_SSH_CONFIG "\/nonexistent\/file": expected a readable ssh_config file, or "none" \(no such file\)$/, json: true},
+    {name: 'route add with SWARMNET_CONFIG naming no file', args: add('go-demo', '/x2', '8080'), env: {SWARMNET_CONFIG: '/nonexistent/config.json'}, code: 2, error: /^invalid SWARMNET_CONFIG "\/nonexistent\/config\.json": expected a readable swarmnet config file \(JSON\) \(no such file\)$/, json: true},
+    {name: 'doctor with a missing --ssh-config: one line, not one per node', args: ['doctor', '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": expected a readable ssh_config file/, json: true},
+    {name: 'mesh check with a missing --ssh-config', args: ['mesh', 'check', 'proxy', '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": /, json: true},
+    {name: 'route ls with a missing --ssh-config (it needs no SSH here)', args: ['route', 'ls', '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": /, json: true},
+    {name: 'proxy up with a missing --ssh-config', args: ['proxy', 'up', '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": /},
+    {name: 'route sync --yes without --prune', args: ['route', 'sync', '--yes'], code: 2, error: /^--yes goes with --prune; without it, --yes would do nothing$/, json: true},
+    {name: 'mesh check --path with a space', args: ['mesh', 'check', 'proxy', '--path', '/a b'], code: 2, error: /^invalid --path "\/a b": expected a path starting with "\/"/, json: true},
+    {name: 'inspect cfg --node with --task', args: ['inspect', 'cfg', '--node', 'node-1', '--task', 'proxy.node-1'], code: 2, error: /^--node does not go with --task: give one of them$/},
+    {name: 'inspect cfg --check with --node (one replica cannot differ)', args: ['inspect', 'cfg', '--check', '--node', 'node-1'], code: 2, error: /^--check does not go with --node: --check compares every replica's file$/},
   ]
 
   for (const c of cases) {
     it(`${c.name}: exit ${c.code}`, async () => refused(c, env))
   }
+
+  it('flags that --json leaves nothing to do for are refused, not ignored: the envelope, exit 2, nothing changed', async () => {
+    for (const [args, message] of [
+      [['inspect', 'cfg', '--raw', '--json'], "--raw does not go with --json: --json carries each replica's file as text already"],
+      [['map', '--format', 'dot', '--json'], '--format does not go with --json: --json prints the map as data'],
+    ] as const) {
+      const before = await snapshot()
+      const result = await swarmnet([...args], {env})
+      expect([result.code, result.stderr]).to.deep.equal([2, ''])
+      expect(result.json).to.deep.equal({error: {message, code: 'EUSAGE', exitCode: 2}})
+      expect(await snapshot()).to.deep.equal(before)
+    }
+  })
 
   it('errors under --json carry what was done per replica', async () => {
     const result = await swarmnet(add('go-demo', '/demo', '8080', '--req-mode', 'tcp', '--json'), {env})
@@ -154,5 +201,39 @@ describe('which proxy, and replicas out of reach', function () {
     expect([after['node-2'], after['node-3']]).to.deep.equal([before['node-2'], before['node-3']])
     const sync = await ok(['route', 'sync', '--json'], env)
     expect(sync.replicas.map((r: {added: string[]}) => r.added)).to.deep.equal([[], ['go-demo'], ['go-demo']])
+  })
+})
+
+describe('proxy up calls the image the lab\'s stand-in only when it is', function () {
+  this.timeout(300_000)
+  let env: Record<string, string | undefined>
+  const image = 'real-dfp/docker-flow-proxy:swarmnet-test'
+
+  before(async () => {
+    env = await labVars()
+    await removeServicesAndNetworks(['proxy'], ['proxy'])
+    // Offline lab: another name for the stand-in's image on every node stands for a real docker-flow-proxy image.
+    for (const node of LAB_NODES) await onNode(node, ['tag', 'swarmnet-lab/proxy:latest', image])
+  })
+  after(async () => {
+    await removeServicesAndNetworks(['proxy'], ['proxy'])
+    for (const node of LAB_NODES) await onNode(node, ['rmi', image])
+  })
+
+  it('another image: the note names the lab\'s defaults, not the stand-in', async () => {
+    const result = await ok(['proxy', 'up', '--image', image, '--json'], env)
+    expect(result.image).to.equal(image)
+    expect(result.defaultsReason).to.equal('the lab: this kernel has no IPVS, so the ingress routing mesh cannot work: the proxy runs on every node (global) and publishes its ports in host mode')
+    await removeServicesAndNetworks(['proxy'], ['proxy'])
+    const human = await swarmnet(['proxy', 'up', '--image', image], {env, timeoutMs: 120_000})
+    expect(human.code, human.stderr).to.equal(0)
+    expect(human.stdout).to.include('Note: the lab: this kernel has no IPVS')
+    expect(human.stdout).not.to.include('stand-in')
+  })
+
+  it('the stand-in itself: said so', async () => {
+    await removeServicesAndNetworks(['proxy'], ['proxy'])
+    const result = await ok(['proxy', 'up', '--json'], env)
+    expect(result.defaultsReason).to.match(/; the image is the lab's docker-flow-proxy stand-in$/)
   })
 })

@@ -281,6 +281,14 @@ describe('mesh: meshCheck', () => {
       expect(result.verdicts[0]).to.deep.include({answering: ['node-1', 'node-2'], withTasks: ['node-1'], ok: false, diagnosis: 'ingress: 1 of 3 nodes do not answer (node-3: refused); swarmnet doctor checks them'})
     })
 
+    it('silent nodes with one cause: the cause once, naming them', async () => {
+      const port = await freePort()
+      const web = serviceOf('svc-web', 'web', {ports: [tcp(port, 'ingress')]})
+      await serveHttp(NODES[0].address, port, short(1))
+      const result = await check({services: [web], tasks: webTasks(web, 'n1', 'n2')}, {service: 'web'})
+      expect(result.verdicts[0]).to.deep.include({answering: ['node-1'], ok: false, diagnosis: 'ingress: 2 of 3 nodes do not answer (refused (node-2, node-3)); swarmnet doctor checks them'})
+    })
+
     it('nodes not ready, or without an address, are not probed and not counted', async () => {
       const port = await freePort()
       const web = serviceOf('svc-web', 'web', {ports: [tcp(port, 'ingress')]})

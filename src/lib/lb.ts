@@ -211,7 +211,7 @@ worker() {
     st=$(printf '%s\n' "$out" | sed -n 's/.*HTTP\/1\.[01] \([0-9][0-9][0-9]\).*/\1/p' | head -n 1)
     by=$(printf '%s\n' "$out" | grep -i "^ *$hdr:" | head -n 1 | sed 's/^[^:]*: *//; s/ *$//')
     why=-; [ -z "$ip" ] && why=dns
-    [ -z "$st" ] && [ "$why" = - ] && why=$(printf '%s\n' "$out" | grep -i -o -E 'refused|timed out|bad address|reset|unreachable' | head -n 1 | sed 's/ /_/g')
+    [ -z "$st" ] && [ "$why" = - ] && case "$out" in *[Rr]efused*) why=refused;; *'timed out'*) why=timed_out;; *'bad address'*) why=bad_address;; *[Rr]eset*) why=reset;; *[Uu]nreachable*) why=unreachable;; esac
     echo "@@ $s $e $[st:-0} $[by:--} $[ip:--} $[why:--}"
     i=$((i + 1))
   done

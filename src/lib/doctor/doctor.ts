@@ -44,7 +44,7 @@ const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; manager
 ]
 
 /** One reached node: its facts, its engine (over the same SSH connection), what went wrong. */
-interface Reached {
+export interface Reached {
   node: SwarmNode
   session?: SshSession
   engine?: Engine
@@ -169,7 +169,7 @@ async function nodeViews(reached: Reached[], tasks: TaskSummary[], networks: Net
   return views.filter((v): v is View => v !== undefined)
 }
 
-interface Context {
+export interface Context {
   allNodes: SwarmNode[]
   managers: SwarmNode[]
   reached: Reached[]
@@ -361,7 +361,7 @@ function gossipBlocked(context: Context): Set<string> {
   return new Set(blocked.map((r) => r.node.hostname))
 }
 
-function consistencyCheck(r: Reached, context: Context): Check {
+export function consistencyCheck(r: Reached, context: Context): Check {
   const mine = context.views.filter((v) => v.node === r.node.hostname)
   if (mine.length === 0) return {name: 'consistency', status: 'skip', detail: 'no running task on an overlay here, so no view of one'}
   const missing = mine.flatMap((v) => v.missing.map((m) => `${m.task} ${m.ip} on ${m.node} (${v.network})`))

@@ -53,6 +53,17 @@ function fingerprintOf(publicKeyFile: string): string {
   return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', publicKeyFile], {encoding: 'utf8'}).split(' ')[1]
 }
 
+/** startSshd on a port the kernel just gave out; should another process take it meanwhile, on another. */
+async function startSshdOnFreePort(dir: string, name: string, hostKeys: string[]): Promise<Sshd> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSshd(dir, name, hostKeys, await freePort())
+    } catch (error) {
+      if (attempt === 3 || !/Address already in use/.test(String(error))) throw error
+    }
+  }
+}
+
 async function startSshd(dir: string, name: string, hostKeys: string[], port: number): Promise<Sshd> {
   const configFile = path.join(dir, `${name}_config`)
   writeFileSync(configFile, [
@@ -241,7 +252,7 @@ describe('ssh-client (against a real sshd)', function () {
     const socketPath = path.join(dir, 'docker.sock')
     dockerd = await startFakeDockerd(socketPath)
     writeFakeDocker(dir, socketPath)
-    sshd = await startSshd(dir, 'sshd', [hostKeyA, hostKeyEcdsa], await freePort())
+    sshd = await startSshdOnFreePort(dir, 'sshd', [hostKeyA, hostKeyEcdsa])
     forwarder = await startForwarder(sshd.port)
   })
 

@@ -1,6 +1,6 @@
 import type {Cluster} from './docker/cluster.js'
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from './docker/engine.js'
-import {SwarmnetError, UsageError} from './errors.js'
+import {SwarmnetError, UsageError, reasonOf} from './errors.js'
 import {inNetwork} from './in-network.js'
 import {checkServiceRef, findService} from './inspect/service.js'
 import {findNode} from './nodes.js'
@@ -16,6 +16,8 @@ export interface LbInput {
   header?: string
   network?: string
   from?: string
+  /** How many failed requests still pass: a count ("3") or a share of the requests ("5%"); default 0. */
+  maxFailed?: string
   json: boolean
 }
 
@@ -25,8 +27,15 @@ export interface LbResult {
   /** Where the requests came from: this machine, or a container inside the service's network. */
   from: {where: 'here' | 'inside'; node?: string; container?: string}
   requests: number
+  /** Requests that got an HTTP answer below 400. */
   answered: number
+  /** The rest: no answer (refused, timed out, ...) or an HTTP error status; `failures` says which, how often. */
   failed: number
+  /** Failed requests by reason ("connection refused", "HTTP 503", ...), the most frequent first. */
+  failures: Record<string, number>
+  /** How many failed requests --max-failed lets pass (the run fails above it). */
+  allowedFailures: number
+  /** Every HTTP status received, errors included. */
   statuses: Record<string, number>
   header?: string
   /** Who answered, how often, and how far from an even share (percentage points). */
@@ -34,15 +43,20 @@ export interface LbResult {
   /** Running tasks of the service that never answered. */
   silent: string[]
   evenShare: number
-  maxDeviation: number
-  latencyMs: {min: number; p50: number; p90: number; p99: number; max: number; resolution: number}
+  /** null when no answer named its container: nothing says how even the spread was. */
+  maxDeviation: number | null
+  /** Of the answered requests; null when none was. */
+  latencyMs: {min: number | null; p50: number | null; p90: number | null; p99: number | null; max: number | null; resolution: number}
   durationMs: number
+  /** Answered requests per second. */
   throughput: number
   notes: string[]
 }
 
 interface Sample {
+  /** The HTTP status; 0 when no answer came (then `failure` says why). */
   status: number
+  failure?: string
   servedBy?: string
   /** The task IP asked (from inside a network). */
   address?: string
@@ -58,10 +72,20 @@ function count(text: string, name: 'requests' | 'concurrency'): number {
   return value
 }
 
+/** --max-failed as a number of requests: "N" as is, "P%" of the requests rounded down. */
+function allowedFailures(text: string | undefined, requests: number): number {
+  if (text === undefined) return 0
+  if (/^\d+$/.test(text) && Number(text) <= LIMITS.requests[1]) return Number(text)
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(text)
+  if (percent && Number(percent[1]) <= 100) return Math.floor((Number(percent[1]) * requests) / 100 + 1e-9)
+  throw new UsageError(`invalid --max-failed "${text}": expected a number of requests (e.g. 3) or a percentage from 0% to 100% (e.g. 5%)`)
+}
+
 /** Everything that can be checked before connecting. */
-export function checkLbInput(input: LbInput): {requests: number; concurrency: number; url?: URL} {
+export function checkLbInput(input: LbInput): {requests: number; concurrency: number; allowedFailures: number; url?: URL} {
   const requests = count(input.requests, 'requests')
   const concurrency = Math.min(count(input.concurrency, 'concurrency'), requests)
+  const allowed = allowedFailures(input.maxFailed, requests)
   if (input.header !== undefined && !/^[A-Za-z0-9-]+$/.test(input.header)) throw new UsageError(`invalid --header "${input.header}": expected a header name like X-Served-By`)
   if (input.path !== undefined && !input.path.startsWith('/')) throw new UsageError(`invalid --path "${input.path}": expected a path starting with "/"`)
   if (/^https?:\/\//.test(input.target)) {
@@ -74,7 +98,7 @@ export function checkLbInput(input: LbInput): {requests: number; concurrency: nu
 
     if (url.protocol !== 'http:') throw new UsageError(`invalid TARGET "${input.target}": only http:// URLs are supported`)
     for (const flag of ['port', 'network', 'from', 'path'] as const) if (input[flag] !== undefined) throw new UsageError(`--${flag} goes with a service TARGET, not a URL`)
-    return {requests, concurrency, url}
+    return {requests, concurrency, allowedFailures: allowed, url}
   }
 
   if (input.target.includes('/') || input.target.includes(':')) throw new UsageError(`invalid TARGET "${input.target}": expected a service name or an http:// URL`)
@@ -83,7 +107,15 @@ export function checkLbInput(input: LbInput): {requests: number; concurrency: nu
     throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
   }
 
-  return {requests, concurrency}
+  return {requests, concurrency, allowedFailures: allowed}
+}
+
+/** Why the run fails: more requests failed than --max-failed allows; undefined when it passes. */
+export function lbFailure(result: LbResult): string | undefined {
+  if (result.failed <= result.allowedFailures) return undefined
+  const reasons = Object.entries(result.failures).map(([reason, n]) => `${reason}: ${n}`).join(', ')
+  const allowed = result.allowedFailures > 0 ? `; --max-failed allows ${result.allowedFailures}` : ''
+  return `${result.failed} of ${result.requests} requests failed (${reasons})${allowed}`
 }
 
 /**
@@ -92,7 +124,7 @@ export function checkLbInput(input: LbInput): {requests: number; concurrency: nu
  * Swarm's own load balancing (its VIP, or DNS round-robin) decides.
  */
 export async function lbTest(cluster: Cluster, input: LbInput): Promise<LbResult> {
-  const {requests, concurrency, url} = checkLbInput(input)
+  const {requests, concurrency, allowedFailures, url} = checkLbInput(input)
   const [tasks, nodes, services] = await Promise.all([cluster.engine.listTasks({desiredState: 'running'}), cluster.engine.listNodes(), cluster.engine.listServices()])
   const started = performance.now()
   let run: {samples: Sample[]; header?: string; from: LbResult['from']; url: string; resolution: number; service?: ServiceSummary; notes: string[]}
@@ -103,7 +135,7 @@ export async function lbTest(cluster: Cluster, input: LbInput): Promise<LbResult
     run = await fromInside(cluster, input, requests, concurrency, nodes)
   }
 
-  return summarize(input.target, run, tasks, nodes, services, performance.now() - started)
+  return summarize(input.target, run, tasks, nodes, services, performance.now() - started, allowedFailures)
 }
 
 async function fromHere(url: URL, requests: number, concurrency: number, header: string | undefined, timeoutMs: number): Promise<{samples: Sample[]; header?: string}> {
@@ -114,16 +146,20 @@ async function fromHere(url: URL, requests: number, concurrency: number, header:
   const one = () =>
     new Promise<Sample>((resolve) => {
       const started = performance.now()
+      let timedOut = false
       const request = http.get(url, {agent, timeout: timeoutMs}, (response) => {
         named ??= ['x-served-by', 'x-container-id', 'x-container', 'x-hostname', 'x-backend-server'].find((h) => h in response.headers)
         const by = named ? response.headers[named] : undefined
         response.resume()
         response.on('end', () => resolve({status: response.statusCode ?? 0, servedBy: Array.isArray(by) ? by[0] : by, ms: performance.now() - started}))
         // A body cut short (closed, or destroyed on timeout) never ends: a failure (after 'end', a no-op).
-        response.on('close', () => resolve({status: 0, ms: performance.now() - started}))
+        response.on('close', () => resolve({status: 0, failure: timedOut ? 'timed out' : 'cut short', ms: performance.now() - started}))
       })
-      request.on('timeout', () => request.destroy(new Error('timed out')))
-      request.on('error', () => resolve({status: 0, ms: performance.now() - started}))
+      request.on('timeout', () => {
+        timedOut = true
+        request.destroy(new Error('timed out'))
+      })
+      request.on('error', (error) => resolve({status: 0, failure: timedOut ? 'timed out' : failureOf(error), ms: performance.now() - started}))
     })
   let next = 0
   await Promise.all(Array.from({length: concurrency}, async () => {
@@ -136,10 +172,29 @@ async function fromHere(url: URL, requests: number, concurrency: number, header:
   return {samples, header: named}
 }
 
+/** Why a request got no answer, in a few kinds an operator can count. */
+export function failureOf(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED': return 'connection refused'
+    case 'ENOTFOUND': case 'EAI_AGAIN': case 'EAI_FAIL': case 'EAI_NODATA': case 'EAI_NONAME': return 'DNS lookup failed'
+    case 'ETIMEDOUT': return 'timed out'
+    case 'ECONNRESET': case 'EPIPE': return 'connection reset'
+    case 'EHOSTUNREACH': return 'host unreachable'
+    case 'ENETUNREACH': return 'network unreachable'
+    default: return error.code?.startsWith('HPE_') ? 'not an HTTP answer' : reasonOf(error)
+  }
+}
+
+/** The reason words the in-container script prints for a request with no status (see INSIDE). */
+const insideFailures: Record<string, string> = {
+  dns: 'DNS lookup failed', bad_address: 'DNS lookup failed', refused: 'connection refused', timed_out: 'timed out', reset: 'connection reset', unreachable: 'host unreachable',
+}
+
 /**
  * The requests, made inside a container with its own shell, nslookup and busybox-style wget (the
  * common denominator of the images found on nodes); each prints one line: start, end, status, who
- * answered, and the address asked. The name is resolved first and its first answer used, so the
+ * answered, the address asked and, with no status, why (a word from wget's error, or dns when the
+ * name did not resolve). The name is resolved first and its first answer used, so the
  * spread is what Swarm hands out (its VIP, or its shuffled task IPs under dnsrr), not what a
  * resolver's address sorting (RFC 6724, glibc) would make of it. Times come from `date +%s%N`
  * where it has nanoseconds, else /proc/uptime (10 ms). (Debian's static busybox wget crashes with
@@ -155,7 +210,9 @@ worker() {
     s=$(now); ip=$(resolve "$host"); out=$(wget -q -S -O /dev/null --header "Host: $host:$port" "http://$ip:$port$path" 2>&1); e=$(now)
     st=$(printf '%s\n' "$out" | sed -n 's/.*HTTP\/1\.[01] \([0-9][0-9][0-9]\).*/\1/p' | head -n 1)
     by=$(printf '%s\n' "$out" | grep -i "^ *$hdr:" | head -n 1 | sed 's/^[^:]*: *//; s/ *$//')
-    echo "@@ $s $e $[st:-0} $[by:--} $[ip:--}"
+    why=-; [ -z "$ip" ] && why=dns
+    [ -z "$st" ] && [ "$why" = - ] && case "$out" in *[Rr]efused*) why=refused;; *'timed out'*) why=timed_out;; *'bad address'*) why=bad_address;; *[Rr]eset*) why=reset;; *[Uu]nreachable*) why=unreachable;; esac
+    echo "@@ $s $e $[st:-0} $[by:--} $[ip:--} $[why:--}"
     i=$((i + 1))
   done
 }
@@ -181,8 +238,9 @@ async function fromInside(cluster: Cluster, input: LbInput, requests: number, co
     // A VIP names no task: behind it, only the header can say who answered.
     const vips = new Set(service.networks.map((n) => n.vip))
     const samples = lines.map((line) => {
-      const [, start, end, status, by, ip] = line.split(' ')
-      return {status: Number(status), servedBy: by === '-' ? undefined : by, address: ip === '-' || vips.has(ip) ? undefined : ip, ms: toMs(end) - toMs(start)}
+      const [, start, end, status, by, ip, why = '-'] = line.split(' ')
+      const failure = Number(status) > 0 ? undefined : (insideFailures[why.toLowerCase()] ?? 'no answer')
+      return {status: Number(status), ...(failure ? {failure} : {}), servedBy: by === '-' ? undefined : by, address: ip === '-' || vips.has(ip) ? undefined : ip, ms: toMs(end) - toMs(start)}
     })
     const notes = [
       ...(coarse ? ['latency measured with /proc/uptime inside the container: 10 ms resolution'] : []),
@@ -223,21 +281,26 @@ async function nodeOnNetwork(cluster: Cluster, network: NetworkSummary, nodes: S
   return busy[0] ?? nodes[0]
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
 }
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10
+function round(value: number): number
+function round(value: number | null | undefined): number | null
+function round(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(value * 10) / 10
 }
 
-function summarize(target: string, run: {samples: Sample[]; header?: string; from: LbResult['from']; url: string; resolution: number; service?: ServiceSummary; notes: string[]}, tasks: TaskSummary[], nodes: SwarmNode[], serviceList: ServiceSummary[], durationMs: number): LbResult {
+/** An answer below 400; anything else (no answer, 4xx, 5xx) is a failed request. */
+const isAnswer = (s: Sample) => s.status > 0 && s.status < 400
+
+function summarize(target: string, run: {samples: Sample[]; header?: string; from: LbResult['from']; url: string; resolution: number; service?: ServiceSummary; notes: string[]}, tasks: TaskSummary[], nodes: SwarmNode[], serviceList: ServiceSummary[], durationMs: number, allowedFailures: number): LbResult {
   const {samples} = run
   const nodeMap = new Map(nodes.map((n) => [n.id, n]))
   const services = new Map(serviceList.map((s) => [s.id, s]))
   const byContainer = (id: string) => tasks.find((t) => t.containerId && id.length >= 12 && t.containerId.startsWith(id))
-  const answered = samples.filter((s) => s.status > 0)
+  const answered = samples.filter((s) => isAnswer(s))
   const counts = new Map<string, number>()
   // Who answered: the header's container id, else the task whose IP was asked.
   const byAddress = (ip: string) => tasks.find((t) => t.addresses.some((a) => a.address === ip))?.containerId?.slice(0, 12) ?? ip
@@ -263,16 +326,24 @@ function summarize(target: string, run: {samples: Sample[]; header?: string; fro
   const silent = counts.size === 0 ? [] : own.filter((t) => !containers.some((c) => t.containerId?.startsWith(c.id))).map((t) => taskName(service!, t, nodeMap))
   const latencies = answered.map((s) => s.ms).sort((a, b) => a - b)
   const statuses: Record<string, number> = {}
-  for (const s of samples) statuses[s.status === 0 ? 'failed' : String(s.status)] = (statuses[s.status === 0 ? 'failed' : String(s.status)] ?? 0) + 1
+  for (const s of samples) if (s.status > 0) statuses[s.status] = (statuses[s.status] ?? 0) + 1
+  const reasons = new Map<string, number>()
+  for (const s of samples) {
+    if (isAnswer(s)) continue
+    const reason = s.status > 0 ? `HTTP ${s.status}` : (s.failure ?? 'no answer')
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+  }
+
+  const failures = Object.fromEntries([...reasons].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)))
   const notes = [...run.notes]
   if (!run.service && service) notes.push(`every answer came from service ${service.name}, which runs ${own.length} task(s)`)
   if (answered.length > 0 && counts.size === 0) notes.push(`no answer named its container${run.header ? ` in ${run.header}` : ''}; pass --header NAME`)
   return {
-    target, url: run.url, from: run.from, requests: samples.length, answered: answered.length, failed: samples.length - answered.length, statuses,
+    target, url: run.url, from: run.from, requests: samples.length, answered: answered.length, failed: samples.length - answered.length, failures, allowedFailures, statuses,
     ...(run.header ? {header: run.header} : {}), containers, silent,
-    evenShare: round(even), maxDeviation: round(Math.max(0, ...containers.map((c) => Math.abs(c.deviation)), ...silent.map(() => even))),
-    latencyMs: {min: round(latencies[0] ?? 0), p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0), resolution: run.resolution},
-    durationMs: Math.round(durationMs), throughput: round((samples.length / durationMs) * 1000), notes,
+    evenShare: round(even), maxDeviation: counts.size === 0 ? null : round(Math.max(0, ...containers.map((c) => Math.abs(c.deviation)), ...silent.map(() => even))),
+    latencyMs: {min: round(latencies[0]), p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1)), resolution: run.resolution},
+    durationMs: Math.round(durationMs), throughput: round((answered.length / durationMs) * 1000), notes,
   }
 }
 

@@ -23,6 +23,9 @@ async function doctorReports(env: Record<string, string | undefined>, args: stri
 
 const check = (reports: Report[], node: string, name: string) => reports.find((r) => r.node === node)!.checks.find((c) => c.name === name)!
 
+/** Another node's consistency while node-3 is cut off: it passes, or warns that node-3 is the one cut off. */
+const othersHint = (c: Report['checks'][number]) => c.status === 'pass' || (c.status === 'warn' && c.hint === 'node-3 is cut off from the gossip: 7946 fails there (see its row)')
+
 /** iptables in a lab node's network namespace (the lab's netns are named swarmnet-node-N). */
 function nodeIptables(node: string, args: string[]): void {
   execFileSync('ip', ['netns', 'exec', `swarmnet-${node}`, 'iptables', ...args])
@@ -97,18 +100,19 @@ describe('swarmnet doctor', function () {
 
     await onNode('node-1', ['service', 'scale', '--detach', 'go-demo=4'])
     await running('go-demo', 4)
-    // The gossip gives up on node-3 after some seconds (measured: about fifteen).
+    // The gossip gives up on node-3 after some seconds (measured: about fifteen); how far it has got
+    // changes the views, not the hint, which rests on node-3's failing 7946 checks. Polled for
+    // the state asserted below, whichever report first shows it.
+    const CUT_OFF = 'this node is cut off from the gossip: its 7946 checks fail (above); open 7946/tcp+udp to and from it'
     let reports: Report[] = []
     await eventually('doctor sees node-3 cut off', async () => {
       reports = (await doctorReports(env)).nodes
-      return check(reports, 'node-3', 'consistency').status === 'fail'
+      const node3 = check(reports, 'node-3', 'consistency')
+      return node3.status === 'fail' && node3.hint === CUT_OFF && ['node-1', 'node-2'].every((node) => othersHint(check(reports, node, 'consistency')))
     }, 90_000)
-    const node3 = check(reports, 'node-3', 'consistency')
-    expect(node3.hint).to.equal('this node is cut off from the gossip (7946/tcp+udp): its view is stale, and the others do not see its tasks; open 7946 to and from it')
-    for (const node of ['node-1', 'node-2']) {
-      const other = check(reports, node, 'consistency')
-      if (other.status !== 'pass') expect(other.hint, node).to.match(/node-3 is probably the node cut off from the gossip|cut off/)
-    }
+    expect(check(reports, 'node-3', 'consistency')).to.deep.include({status: 'fail', hint: CUT_OFF})
+    // The others' views, where they lack node-3's tasks, point at node-3.
+    for (const node of ['node-1', 'node-2']) expect(othersHint(check(reports, node, 'consistency')), `${node}: ${JSON.stringify(check(reports, node, 'consistency'))}`).to.equal(true)
 
     expect(check(reports, 'node-3', 'port 7946/udp').status).to.equal('fail')
     expect(check(reports, 'node-3', 'port 7946/udp').detail).to.include('INPUT drops 7946/udp from node-1, node-2')

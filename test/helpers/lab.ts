@@ -1,6 +1,7 @@
 import {execFile} from 'node:child_process'
 
 import {swarmnet} from './cli.js'
+import {eventually} from './poll.js'
 
 export const LAB_NODES = ['node-1', 'node-2', 'node-3']
 export const nodeIp = (name: string) => `10.213.0.${10 + Number(name.split('-')[1])}`
@@ -35,17 +36,7 @@ export async function onNode(node: string, args: string[]): Promise<string> {
 }
 
 /** Polls until `check` returns true, for things Swarm does asynchronously. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return
-    await new Promise((resolve) => {
-      setTimeout(resolve, 250)
-    })
-  }
-
-  throw new Error(`${what}: not true after ${timeoutMs / 1000}s`)
-}
+export {eventually} from './poll.js'
 
 /** Removes services and networks a test made, whatever state they are in. */
 export async function removeServicesAndNetworks(services: string[], networks: string[]): Promise<void> {

@@ -44,7 +44,7 @@ const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; manager
 ]
 
 /** One reached node: its facts, its engine (over the same SSH connection), what went wrong. */
-interface Reached {
+export interface Reached {
   node: SwarmNode
   session?: SshSession
   engine?: Engine
@@ -169,7 +169,7 @@ async function nodeViews(reached: Reached[], tasks: TaskSummary[], networks: Net
   return views.filter((v): v is View => v !== undefined)
 }
 
-interface Context {
+export interface Context {
   allNodes: SwarmNode[]
   managers: SwarmNode[]
   reached: Reached[]
@@ -351,7 +351,17 @@ function versionCheck(node: SwarmNode, nodes: SwarmNode[]): Check {
   return {name: 'engine', status: 'warn', detail: `${node.engineVersion}, while most nodes run ${common}`, hint: 'mixed engine versions can disagree on overlay and mesh behaviour; upgrade to one version'}
 }
 
-function consistencyCheck(r: Reached, context: Context): Check {
+/**
+ * Nodes whose own 7946 checks fail (a firewall rule drops it, or peers cannot connect). The views
+ * change as the gossip decays (first a view goes stale, later the others lose the node's tasks);
+ * the firewall and the probes do not, so the hint rests on them where they say something.
+ */
+function gossipBlocked(context: Context): Set<string> {
+  const blocked = context.reached.filter((r) => r.facts && portChecks(r, context).some((c) => c.name.startsWith('port 7946') && c.status === 'fail'))
+  return new Set(blocked.map((r) => r.node.hostname))
+}
+
+export function consistencyCheck(r: Reached, context: Context): Check {
   const mine = context.views.filter((v) => v.node === r.node.hostname)
   if (mine.length === 0) return {name: 'consistency', status: 'skip', detail: 'no running task on an overlay here, so no view of one'}
   const missing = mine.flatMap((v) => v.missing.map((m) => `${m.task} ${m.ip} on ${m.node} (${v.network})`))
@@ -360,8 +370,17 @@ function consistencyCheck(r: Reached, context: Context): Check {
   const lackedNodes = [...new Set(mine.flatMap((v) => v.missing.map((m) => m.node)))]
   const missedByOthers = context.views.filter((v) => v.node !== r.node.hostname && v.missing.some((m) => m.node === r.node.hostname))
   const cutOff = missedByOthers.length > 0 && missedByOthers.length === new Set(context.views.filter((v) => v.node !== r.node.hostname).map((v) => v.node)).size
-  if (missing.length === 0 && stale.length === 0) return {name: 'consistency', status: cutOff ? 'fail' : 'pass', detail: cutOff ? `the other nodes do not see this node's tasks` : `its view of ${mine.map((v) => v.network).join(', ')} matches the manager's tasks`, ...(cutOff ? {hint: 'this node is cut off from the gossip: open 7946/tcp+udp to and from it'} : {})}
-  const detail = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', stale.length > 0 ? `stale ${stale.join(', ')}` : ''].filter(Boolean).join('; ')
+  if (missing.length === 0 && stale.length === 0 && !cutOff) return {name: 'consistency', status: 'pass', detail: `its view of ${mine.map((v) => v.network).join(', ')} matches the manager's tasks`}
+  const detail = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', stale.length > 0 ? `stale ${stale.join(', ')}` : ''].filter(Boolean).join('; ') || "the other nodes do not see this node's tasks"
+  const blocked = gossipBlocked(context)
+  if (blocked.has(r.node.hostname)) return {name: 'consistency', status: 'fail', detail, hint: 'this node is cut off from the gossip: its 7946 checks fail (above); open 7946/tcp+udp to and from it'}
+  const blockedElsewhere = lackedNodes.filter((n) => blocked.has(n))
+  if (blockedElsewhere.length > 0 && blockedElsewhere.length === lackedNodes.length) {
+    return {name: 'consistency', status: 'warn', detail, hint: `${blockedElsewhere.join(', ')} ${blockedElsewhere.length === 1 ? 'is' : 'are'} cut off from the gossip: 7946 fails there (see ${blockedElsewhere.length === 1 ? 'its row' : 'their rows'})`}
+  }
+
+  // No firewall rule or failed probe explains it: the views are all there is to go on.
+  if (cutOff && missing.length === 0 && stale.length === 0) return {name: 'consistency', status: 'fail', detail, hint: 'this node is cut off from the gossip: open 7946/tcp+udp to and from it'}
   const hint = cutOff
     ? 'this node is cut off from the gossip (7946/tcp+udp): its view is stale, and the others do not see its tasks; open 7946 to and from it'
     : lackedNodes.length === 1 ? `it lacks only ${lackedNodes[0]}'s tasks: ${lackedNodes[0]} is probably the node cut off from the gossip (7946)` : 'gossip (7946/tcp+udp) is not reaching this node: check the firewall'

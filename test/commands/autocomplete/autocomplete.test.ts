@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 
+import {ensureBundle} from '../../helpers/built.js'
 import {swarmnet} from '../../helpers/cli.js'
 import {tempDir} from '../../helpers/fixtures.js'
 
@@ -14,6 +15,7 @@ describe('swarmnet autocomplete', () => {
 
   before(async function () {
     this.timeout(60_000)
+    ensureBundle()
     home = tempDir()
     env = {HOME: home.dir, XDG_CACHE_HOME: `${home.dir}/cache`}
     const built = await swarmnet(['autocomplete', 'bash', '--refresh-cache'], {env})

@@ -1,23 +1,44 @@
 import {expect} from 'chai'
 import {spawn} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 
 import {BIN, cleanEnv, swarmnet} from '../../helpers/cli.js'
-import {nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {eventually, nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
 
-/** Runs swarmnet on a real pseudo-terminal (util-linux `script`), typing `keys` after `delayMs`. */
-function onTerminal(args: string[], keys: string, env: NodeJS.ProcessEnv, delayMs = 1500): Promise<{code: number; screen: string}> {
+// eslint-disable-next-line no-control-regex
+const clean = (text: string) => text.replaceAll('\r', '').replaceAll(/\u001B\[[0-9;?]*[a-zA-Z]/g, '')
+
+/**
+ * Runs swarmnet on a real pseudo-terminal (util-linux `script`), typing `keys` once the screen shows
+ * `prompt` (the prompt is drawn after it listens for keys), or at once when there is none to wait for.
+ */
+function onTerminal(args: string[], keys: string, env: NodeJS.ProcessEnv, prompt?: string): Promise<{code: number; screen: string}> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
     const child = spawn('script', ['-qec', command, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']})
     let screen = ''
-    child.stdout.on('data', (d) => (screen += d))
-    child.on('error', reject)
-    const typing = setTimeout(() => child.stdin.write(keys), delayMs)
-    child.on('close', (code) => {
-      clearTimeout(typing)
-      // eslint-disable-next-line no-control-regex
-      resolve({code: code ?? 1, screen: screen.replaceAll('\r', '').replaceAll(/\u001B\[[0-9;?]*[a-zA-Z]/g, '')})
+    let typed = false
+    const type = () => {
+      typed = true
+      child.stdin.write(keys)
+    }
+
+    child.stdout.on('data', (d) => {
+      screen += d
+      if (!typed && prompt !== undefined && clean(screen).includes(prompt)) type()
     })
+    child.on('error', reject)
+    if (prompt === undefined) type()
+    child.on('close', (code) => resolve({code: code ?? 1, screen: clean(screen)}))
+  })
+}
+
+/** Whether a TCP connect to 10.213.0.99:2375 is under way (SYN sent, no answer) in this network namespace. */
+function connectingToNowhere(): boolean {
+  // /proc/net/tcp: rem_address is the IPv4 address little-endian in hex, then the port; state 02 is SYN_SENT.
+  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).some((line) => {
+    const [, , remote, state] = line.trim().split(/\s+/)
+    return remote === '6300D50A:0947' && state === '02'
   })
 }
 
@@ -25,7 +46,7 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
   it('asks which node on a terminal, and prints the chosen one', async function () {
     this.timeout(30_000)
     const env = cleanEnv({CI: undefined})
-    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\u001B[B\r', env)
+    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\u001B[B\r', env, 'Which node?')
     expect(result.code, result.screen).to.equal(0)
     expect(result.screen).to.include('Which node?')
     expect(result.screen.trim().split('\n').at(-1)).to.equal('10.213.0.12')
@@ -35,12 +56,12 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
     this.timeout(30_000)
     const env = cleanEnv({CI: undefined})
     try {
-      const created = await onTerminal(['network', 'create', '-H', nodeSocket('node-1')], 'promptnet\r', env)
+      const created = await onTerminal(['network', 'create', '-H', nodeSocket('node-1')], 'promptnet\r', env, 'Name of the new overlay network:')
       expect(created.code, created.screen).to.equal(0)
       expect(created.screen).to.match(/Created overlay network promptnet/)
       const listed = (await swarmnet(['network', 'ls', '--json', '-H', nodeSocket('node-1')])).json.map((n: {name: string}) => n.name)
       const index = listed.indexOf('promptnet')
-      const inspected = await onTerminal(['network', 'inspect', '-H', nodeSocket('node-1')], `${'\u001B[B'.repeat(index)}\r`, env)
+      const inspected = await onTerminal(['network', 'inspect', '-H', nodeSocket('node-1')], `${'\u001B[B'.repeat(index)}\r`, env, 'Which network?')
       expect(inspected.code, inspected.screen).to.equal(0)
       expect(inspected.screen).to.include('Which network?')
       expect(inspected.screen).to.match(/promptnet\s+\w{12}\s+overlay\/swarm/)
@@ -51,7 +72,7 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
 
   it('lab down asks first and defaults to No', async function () {
     this.timeout(30_000)
-    const result = await onTerminal(['lab', 'down'], '\r', cleanEnv({CI: undefined}))
+    const result = await onTerminal(['lab', 'down'], '\r', cleanEnv({CI: undefined}), 'Remove the lab')
     expect(result.code, result.screen).to.equal(0)
     expect(result.screen).to.match(/Remove the lab \(3 nodes, with every service, container and file in it\)\? \(y\/N\)/)
     expect(result.screen).to.include('Nothing removed.')
@@ -60,7 +81,7 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
 
   it('does not prompt when CI is set, even on a terminal', async function () {
     this.timeout(30_000)
-    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\r', cleanEnv({CI: '1'}), 0)
+    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\r', cleanEnv({CI: '1'}))
     expect(result.code).to.equal(2)
     expect(result.screen).to.include('Error: missing argument NODE; pass it on the command line')
     expect(result.screen).to.not.include('Which node?')
@@ -68,7 +89,7 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
 
   it('Ctrl-C at the prompt exits 130', async function () {
     this.timeout(30_000)
-    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\u0003', cleanEnv({CI: undefined}))
+    const result = await onTerminal(['node', 'ip', '-H', nodeSocket('node-1')], '\u0003', cleanEnv({CI: undefined}), 'Which node?')
     expect(result.code).to.equal(130)
   })
 
@@ -77,7 +98,9 @@ describe('prompts: only on a terminal, outside CI, always answerable by an argum
     const child = spawn(process.execPath, [BIN, 'node', 'ls', '-H', 'tcp://10.213.0.99:2375', '--timeout', '20s'], {env: cleanEnv()})
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
-    setTimeout(() => child.kill('SIGINT'), 1500)
+    // Sent while it waits for the engine: once its connect is under way (its SIGINT handler is set long before).
+    await eventually('the CLI is connecting to 10.213.0.99:2375', connectingToNowhere, 15_000, 10)
+    child.kill('SIGINT')
     const code = await new Promise((resolve) => child.on('close', resolve))
     expect(code).to.equal(130)
     expect(stderr).to.include('interrupted')

@@ -203,7 +203,7 @@ describe('proxy/converge', () => {
       ])
       const started = Date.now()
       const error = await waitForConvergence(engine, 's1', {timeoutMs: 300}).catch((error: unknown) => error)
-      expect(Date.now() - started).to.be.within(250, 3000)
+      expect(Date.now() - started).to.be.at.least(250) // the timeout; a slow machine only makes it longer
       expect(error).to.be.instanceOf(SwarmnetError)
       expect((error as SwarmnetError).message).to.equal(
         'not running after 0.3s: 0/2 tasks running; no suitable node (host-mode port already in use on 1 node); No such image: dockerflow/docker-flow-proxy:nope (rejected)',

@@ -128,8 +128,10 @@ async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<Re
       live = await liveServices(api, cluster.timeoutMs)
     }
 
+    // The real proxy drops a service whose new route HAProxy refused, the route it had before included.
+    const dropped = (route: DesiredRoute) => p.update.includes(route) && !live[route.service] ? '; its previous route is gone from this replica too' : ''
     const failures = [
-      ...toSend.filter((route) => !held(live, route)).map((route) => ({service: route.service, message: said.get(route.service) ?? 'answered OK twice, but its configuration does not hold it'})),
+      ...toSend.filter((route) => !held(live, route)).map((route) => ({service: route.service, message: (said.get(route.service) ?? 'answered OK twice, but its configuration does not hold it') + dropped(route)})),
       ...p.remove.filter(({service}) => live[service]).map(({service}) => ({service, message: said.get(service) ?? 'still there after remove'})),
     ]
     return report(p, failures, lost.map((r) => r.service))

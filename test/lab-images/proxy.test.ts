@@ -464,6 +464,19 @@ describe('lab image proxy (docker-flow-proxy stand-in driving HAProxy)', functio
       expect(await services()).to.deep.equal({})
     })
 
+    // The two cases measured on the real proxy (anchors §7.1): both 409, nothing configured.
+    it('mixed-case servicePath/port, or servicePath/port in a POST form body: 409, nothing configured', async function () {
+      const conflict = 'When using reqMode http, servicePath or serviceDomain are mandatory'
+      const mixed = await api('reconfigure', `ServiceName=localhost&ServicePath=/demo&Port=${demoPort}`)
+      expect(mixed.status).to.equal(409)
+      expect(parse(mixed)).to.include({ Status: 'NOK', Message: conflict, ServiceName: 'localhost' })
+      const form = await api('reconfigure', '', { method: 'POST', body: `serviceName=localhost&servicePath=/demo&port=${demoPort}`, headers: FORM })
+      expect(form.status).to.equal(409)
+      expect(parse(form)).to.include({ Status: 'NOK', Message: conflict, ServiceName: 'localhost' })
+      expect(await services()).to.deep.equal({})
+      expect(cfg()).not.to.include('localhost')
+    })
+
     it('"Distribute=true" counts (a form field), so does "on"', async function () {
       for (const q of ['Distribute=true', 'distribute=on']) {
         const r = await api('reconfigure', `serviceName=localhost&servicePath=/demo&port=${demoPort}&${q}`)

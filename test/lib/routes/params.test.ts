@@ -30,6 +30,15 @@ describe('routes/params', () => {
       expect(paramsFromLabels(labels)).to.deep.equal({port: '80', servicePath: '/'})
     })
 
+    // The real proxy reads service fields whatever their case (anchors §7.1): ServiceName=other would
+    // fight serviceName=<service>, and Distribute=true would make each replica fan the route out.
+    it('drops those in any case too: Distribute, ServiceName, Replicas, NOTIFY', () => {
+      const labels = {
+        'com.df.notify': 'true', 'com.df.Distribute': 'true', 'com.df.ServiceName': 'other', 'com.df.REPLICAS': '3', 'com.df.NOTIFY': 'true', 'com.df.port': '80', 'com.df.servicePath': '/',
+      }
+      expect(paramsFromLabels(labels)).to.deep.equal({port: '80', servicePath: '/'})
+    })
+
     it('keeps other com.df.* labels, as the listener sends them too', () => {
       expect(paramsFromLabels({'com.df.notify': 'true', 'com.df.alertName': 'mem', 'com.df.port': '80'})).to.deep.equal({alertName: 'mem', port: '80'})
     })

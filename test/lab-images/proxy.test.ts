@@ -170,7 +170,7 @@ async function load<T>(rel: string): Promise<T> {
   return (await import(pathToFileURL(repoFile(rel)).href)) as T
 }
 
-type Opts = { method?: string; body?: string; headers?: Record<string, string> }
+type Opts = { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number }
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 // Requests and file access against one running stand-in.
@@ -1121,7 +1121,7 @@ describe('lab image proxy: the real proxy\'s timing, with the defaults (no lab k
     expect((await api('reconfigure', 'serviceName=127.0.0.1&servicePath=/t&port=1')).status).to.equal(200)
     expect(Object.keys(await parse<Record<string, Answer>>(await api('config', 'type=json')))).to.deep.equal(['127.0.0.1'])
     const before = checks()
-    const { r, ms } = await timed('reconfigure', 'serviceName=127.0.0.1&servicePath=/t&port=1&pathType=bogus')
+    const { r, ms } = await timed('reconfigure', 'serviceName=127.0.0.1&servicePath=/t&port=1&pathType=bogus', { timeoutMs: 60000 })
     expect(r.status).to.equal(500)
     expect(ms).to.be.at.least(20 * 1000)
     await waitUntil(() => output().includes('&pathType=bogus -> 500'), 5000)

@@ -154,6 +154,18 @@ export function parseBool(value: string | undefined): boolean {
   return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value ?? '')
 }
 
+/**
+ * The aclName a replica holds the service's route under, when the route now wanted names another.
+ * The real proxy keeps the backend file of the old name (anchors §7.1); once that backend's server
+ * no longer resolves, HAProxy refuses every later change. It is removed before the new one is sent.
+ */
+export function staleAclName(service: string, params: RouteParams, live: LiveService | undefined): string | undefined {
+  if (!live) return undefined
+  const held = typeof live.AclName === 'string' && live.AclName !== '' ? live.AclName : service
+  const wanted = params.aclName || service
+  return held === wanted ? undefined : held
+}
+
 /** Fields compared by name below; the rest generically. */
 const COMPARED = new Set(['servicePath', 'port', 'serviceDomain', 'srcPort', 'reqMode', 'pathType', 'httpsOnly', 'aclName', 'users', 'usersPassEncrypted'])
 

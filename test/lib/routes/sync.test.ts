@@ -12,15 +12,21 @@ import {liveDest, liveService, reconfigureAnswer} from '../../helpers/fake-proxy
  * One replica of the real docker-flow-proxy as route sync meets it (anchors §7.1): a route HAProxy
  * refuses answers 500, and the proxy then drops the service entirely, its earlier route included.
  */
-function fakeReplica(held: Record<string, LiveService>): ProxyReplica {
+function fakeReplica(held: Record<string, LiveService>, calls: string[] = []): ProxyReplica {
   const api = {
     route: {via: 'published-port', target: 'http://10.0.0.1:8080'},
     async get(pathAndQuery: string): Promise<HttpAnswer> {
       const url = new URL(pathAndQuery, 'http://proxy')
       const q = (name: string) => url.searchParams.get(name) ?? ''
       if (url.pathname.endsWith('/config')) return {status: 200, contentType: 'application/json', body: JSON.stringify(held)}
+      calls.push(`${url.pathname.split('/').pop()}?${url.searchParams}`)
+      if (url.pathname.endsWith('/remove')) {
+        delete held[q('serviceName')]
+        return reconfigureAnswer(200, '')
+      }
+
       if (url.pathname.endsWith('/reconfigure')) {
-        const service = liveService(q('serviceName'), [liveDest({Port: q('port'), ServicePath: q('servicePath').split(','), PathType: q('pathType') || 'path_beg'})])
+        const service = liveService(q('serviceName'), [liveDest({Port: q('port'), ServicePath: q('servicePath').split(','), PathType: q('pathType') || 'path_beg'})], {AclName: q('aclName') || q('serviceName')})
         if (q('pathType') === 'bogus') {
           delete held[q('serviceName')]
           return reconfigureAnswer(500, "Config validation failed\n\nstdout:\n\nstderr:\n[ALERT] (1) : parsing [/cfg/haproxy.cfg:20] : unknown fetch method 'bogus'\n\nglobal", service)
@@ -83,5 +89,22 @@ describe('routes/sync against a proxy that drops what HAProxy refuses', () => {
     expect(error.details?.replicas[0].added).to.deep.equal(['go-demo'])
     expect(error.details?.replicas[0].failures[0].message).to.match(/^HTTP 500: Config validation failed /)
     expect(error.details?.replicas[0].failures[0].message).not.to.include('previous route')
+  })
+
+  it('an aclName change: the files under the old name are removed first (the real proxy would keep its backend)', async () => {
+    const held: Record<string, LiveService> = {
+      'go-demo': liveService('go-demo', [liveDest({Port: '8080', ServicePath: ['/demo'], PathType: 'path_beg'})], {AclName: 'go-demo'}),
+    }
+    const calls: string[] = []
+    const proxy = service('px', 'proxy', {})
+    const goDemo = service('gd', 'go-demo', {'com.df.notify': 'true', 'com.df.servicePath': '/demo', 'com.df.port': '8080', 'com.df.aclName': 'gd2'})
+    const engine = {listTasks: async () => [{serviceId: 'gd', state: 'running'}]} as unknown as Engine
+    const cluster = {engine, timeoutMs: 1000} as unknown as Cluster
+    const context: ProxyContext = {proxy, networks: [{id: 'net-proxy', name: 'proxy'} as ProxyContext['networks'][number]], services: [proxy, goDemo], replicas: [fakeReplica(held, calls)], pending: []}
+
+    const result = await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1}, context)
+    expect(result.replicas[0]).to.deep.include({result: 'ok', updated: ['go-demo']})
+    expect(calls).to.deep.equal(['remove?serviceName=go-demo', 'reconfigure?serviceName=go-demo&aclName=gd2&port=8080&servicePath=%2Fdemo'])
+    expect(held['go-demo'].AclName).to.equal('gd2')
   })
 })

@@ -244,7 +244,9 @@ async function putBack(cluster: Cluster, sent: {replica: ProxyReplica; row: Repl
 
 /** reconfigure, after removing the route's files under an aclName it no longer has (see staleAclName). */
 async function replaceRoute(cluster: Cluster, replica: ProxyReplica, service: string, params: RouteParams): Promise<ProxyAnswer> {
-  const stale = staleAclName(service, params, (await liveServices(replica.api, cluster.timeoutMs, cluster.timeoutMs))[service])
+  // A replica whose routes cannot be read is left to the reconfigure's own answer, which says why.
+  const live = await liveServices(replica.api, cluster.timeoutMs).catch(() => undefined)
+  const stale = staleAclName(service, params, live?.[service])
   if (stale) await removeService(replica.api, service, stale, cluster.timeoutMs)
   return reconfigure(replica.api, reconfigureParams(service, params), cluster.timeoutMs)
 }

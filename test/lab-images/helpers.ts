@@ -29,7 +29,7 @@ export interface Reply {
 // and a pooled client would then see spurious errors.
 export function request(
   url: string,
-  opts: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  opts: { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -42,7 +42,7 @@ export function request(
         res.on('error', reject)
       },
     )
-    req.setTimeout(20000, () => req.destroy(new Error(`timeout: ${url}`)))
+    req.setTimeout(opts.timeoutMs ?? 20000, () => req.destroy(new Error(`timeout: ${url}`)))
     req.on('error', reject)
     req.end(opts.body)
   })

@@ -170,7 +170,7 @@ async function load<T>(rel: string): Promise<T> {
   return (await import(pathToFileURL(repoFile(rel)).href)) as T
 }
 
-type Opts = { method?: string; body?: string; headers?: Record<string, string> }
+type Opts = { method?: string; body?: string; headers?: Record<string, string>; timeoutMs?: number }
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 
 // Requests and file access against one running stand-in.
@@ -462,6 +462,19 @@ describe('lab image proxy (docker-flow-proxy stand-in driving HAProxy)', functio
       const removed = await api('remove', '', { method: 'POST', body: 'ServiceName=localhost', headers: FORM })
       expect(parse(removed)).to.include({ Status: 'OK', ServiceName: 'localhost' })
       expect(await services()).to.deep.equal({})
+    })
+
+    // The two cases measured on the real proxy (anchors §7.1): both 409, nothing configured.
+    it('mixed-case servicePath/port, or servicePath/port in a POST form body: 409, nothing configured', async function () {
+      const conflict = 'When using reqMode http, servicePath or serviceDomain are mandatory'
+      const mixed = await api('reconfigure', `ServiceName=localhost&ServicePath=/demo&Port=${demoPort}`)
+      expect(mixed.status).to.equal(409)
+      expect(parse(mixed)).to.include({ Status: 'NOK', Message: conflict, ServiceName: 'localhost' })
+      const form = await api('reconfigure', '', { method: 'POST', body: `serviceName=localhost&servicePath=/demo&port=${demoPort}`, headers: FORM })
+      expect(form.status).to.equal(409)
+      expect(parse(form)).to.include({ Status: 'NOK', Message: conflict, ServiceName: 'localhost' })
+      expect(await services()).to.deep.equal({})
+      expect(cfg()).not.to.include('localhost')
     })
 
     it('"Distribute=true" counts (a form field), so does "on"', async function () {
@@ -1070,7 +1083,7 @@ describe('lab image proxy: DO_NOT_RESOLVE_ADDR=true (the real go-demo example)',
 })
 
 describe('lab image proxy: the real proxy\'s timing, with the defaults (no lab knobs set)', function () {
-  this.timeout(60000)
+  this.timeout(90000)
   let lab: Lab | undefined
   const L = (): Lab => {
     if (!lab) throw new Error('the stand-in did not start')
@@ -1094,8 +1107,30 @@ describe('lab image proxy: the real proxy\'s timing, with the defaults (no lab k
     const removed = await timed('remove', 'serviceName=127.0.0.1')
     expect(removed.r.status).to.equal(200)
     for (const ms of [add.ms, reload.ms, removed.ms]) expect(ms).to.be.at.least(490)
-    // Nothing to reload: answered (how fast is no claim a test can make without a clock bound).
-    expect((await timed('remove', 'serviceName=127.0.0.1')).r.status).to.equal(200)
+    // Nothing to reload: the real proxy answers without reloading (so without the wait).
+    const reloads = () => output().split('\n').filter((l) => l.includes('Reloading the proxy')).length
+    const before = reloads()
+    expect((await api('remove', 'serviceName=127.0.0.1')).status).to.equal(200)
+    await waitUntil(() => output().includes('127.0.0.1 was not configured, no reload required'), 5000)
+    expect(output()).to.include('127.0.0.1 was not configured, no reload required')
+    expect(reloads()).to.equal(before)
+  })
+
+  // The one test that waits the real ~20 s: what a client meets when HAProxy refuses a route.
+  it('pathType=bogus: 500 only after 20 checks 1 s apart, then the service is gone, its earlier route too', async function () {
+    const checks = () => output().split('\n').filter((l) => l.includes('Config validation failed. Will try again...')).length
+    expect((await api('reconfigure', 'serviceName=127.0.0.1&servicePath=/t&port=1')).status).to.equal(200)
+    expect(Object.keys(await parse<Record<string, Answer>>(await api('config', 'type=json')))).to.deep.equal(['127.0.0.1'])
+    const before = checks()
+    const { r, ms } = await timed('reconfigure', 'serviceName=127.0.0.1&servicePath=/t&port=1&pathType=bogus', { timeoutMs: 60000 })
+    expect(r.status).to.equal(500)
+    expect(ms).to.be.at.least(20 * 1000)
+    await waitUntil(() => output().includes('&pathType=bogus -> 500'), 5000)
+    expect(checks() - before).to.equal(20)
+    expect(parse(r)).to.include({ Status: 'NOK' })
+    expect(parse(r).Message).to.match(/^Config validation failed\n\nstdout:\n[^]*\[ALERT\][^]*\n\nglobal\n/)
+    expect(parse<Record<string, Answer>>(await api('config', 'type=json'))).to.deep.equal({})
+    expect((await api('config')).body.match(/^backend .*/gm)).to.deep.equal(['backend dummy-be'])
   })
 
   it('reloads one at a time: three at once take three reload times', async function () {

@@ -5,7 +5,7 @@ import {type ProxyAnswer, liveServices, maskSecrets, reconfigure, removeService}
 import type {Cluster, ProxyReplica} from '../proxy/replicas.js'
 import {type ProxyContext, type ReplicaRow, describeFailures, loadProxy, pendingRows, rowOf} from './context.js'
 import {
-  MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, proxyDefaults, reconfigureParams, sameRoute,
+  MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, proxyDefaults, reconfigureParams, sameRoute, staleAclName,
 } from './params.js'
 import {hashUsers, shown} from './users.js'
 import {checkUrlPath} from '../validate.js'
@@ -236,7 +236,7 @@ async function putBack(cluster: Cluster, sent: {replica: ProxyReplica; row: Repl
   const known = previous && Object.fromEntries(Object.entries(previous).filter(([k]) => isRouteParam(k)))
   try {
     const answer = known
-      ? await reconfigure(sent.replica.api, reconfigureParams(service.name, known), cluster.timeoutMs)
+      ? await replaceRoute(cluster, sent.replica, service.name, known)
       : await removeService(sent.replica.api, service.name, undefined, cluster.timeoutMs)
     const note = answer.outcome === 'ok' ? 'put back as it was' : `could not be put back: ${answer.message}`
     sent.row = sent.row.result === 'ok' ? {...sent.row, result: 'rolled back', message: note} : {...sent.row, message: `${sent.row.message}; ${note}`}
@@ -245,10 +245,19 @@ async function putBack(cluster: Cluster, sent: {replica: ProxyReplica; row: Repl
   }
 }
 
+/** reconfigure, after removing the route's files under an aclName it no longer has (see staleAclName). */
+async function replaceRoute(cluster: Cluster, replica: ProxyReplica, service: string, params: RouteParams): Promise<ProxyAnswer> {
+  // A replica whose routes cannot be read is left to the reconfigure's own answer, which says why.
+  const live = await liveServices(replica.api, cluster.timeoutMs).catch(() => undefined)
+  const stale = staleAclName(service, params, live?.[service])
+  if (stale) await removeService(replica.api, service, stale, cluster.timeoutMs)
+  return reconfigure(replica.api, reconfigureParams(service, params), cluster.timeoutMs)
+}
+
 async function sendRoute(cluster: Cluster, replica: ProxyReplica, service: string, params: RouteParams, defaults: ProxyDefaults): Promise<{row: ReplicaRow; answer?: ProxyAnswer}> {
   let answer: ProxyAnswer
   try {
-    answer = await reconfigure(replica.api, reconfigureParams(service, params), cluster.timeoutMs)
+    answer = await replaceRoute(cluster, replica, service, params)
   } catch (error) {
     return {row: rowOf(replica, 'unreachable', reasonOf(error))}
   }

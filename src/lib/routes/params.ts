@@ -12,6 +12,7 @@ export const LABEL_PREFIX = 'com.df.'
 export const NOTIFY_LABEL = 'com.df.notify'
 /** Labels the listener reads but that are not route parameters. */
 const NOT_PARAMS = new Set(['notify', 'distribute', 'replicas', 'serviceName'])
+const NOT_PARAMS_FOLDED = new Set([...NOT_PARAMS].map((n) => n.toLowerCase()))
 
 /** Per-destination parameters: they take a `.N` suffix (N = 1..10) for a service's N-th route. */
 const DESTINATION_PARAMS = new Set([
@@ -45,7 +46,8 @@ export function paramsFromLabels(labels: Record<string, string>): RouteParams | 
   for (const [key, value] of Object.entries(labels)) {
     if (!key.startsWith(LABEL_PREFIX)) continue
     const name = key.slice(LABEL_PREFIX.length)
-    if (!NOT_PARAMS.has(name)) params[name] = value
+    // The proxy reads service fields in any case (com.df.Distribute=true would make a replica fan out).
+    if (!NOT_PARAMS_FOLDED.has(name.toLowerCase())) params[name] = value
   }
 
   return params
@@ -150,6 +152,18 @@ const NO_DEFAULTS: ProxyDefaults = {httpsOnly: false, globalUsers: []}
 /** Go's strconv.ParseBool, which the proxy reads its flags with. */
 export function parseBool(value: string | undefined): boolean {
   return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value ?? '')
+}
+
+/**
+ * The aclName a replica holds the service's route under, when the route now wanted names another.
+ * The real proxy keeps the backend file of the old name (anchors §7.1); once that backend's server
+ * no longer resolves, HAProxy refuses every later change. It is removed before the new one is sent.
+ */
+export function staleAclName(service: string, params: RouteParams, live: LiveService | undefined): string | undefined {
+  if (!live) return undefined
+  const held = typeof live.AclName === 'string' && live.AclName !== '' ? live.AclName : service
+  const wanted = params.aclName || service
+  return held === wanted ? undefined : held
 }
 
 /** Fields compared by name below; the rest generically. */

@@ -40,7 +40,9 @@ export async function removeRoute(cluster: Cluster, input: {service: string; pro
   const rows = await Promise.all(
     context.replicas.map(async (replica): Promise<ReplicaRow> => {
       try {
-        const answer = await removeService(replica.api, input.service, aclName || undefined, cluster.timeoutMs)
+        // The proxy finds the files by the aclName given: this replica's own, where it holds the route.
+        const own = views.find((v) => v.replica === replica)?.live?.[input.service]?.AclName
+        const answer = await removeService(replica.api, input.service, (typeof own === 'string' && own) || aclName || undefined, cluster.timeoutMs)
         if (answer.outcome !== 'ok') return rowOf(replica, answer.outcome, answer.message)
         const live = await liveServices(replica.api, cluster.timeoutMs)
         return live[input.service] ? rowOf(replica, 'failed', 'answered OK, but still holds the route') : rowOf(replica, 'ok')

@@ -4,7 +4,7 @@ import {confirmDestructive} from '../interactive.js'
 import {type LiveService, liveServices, reconfigure, removeService} from '../proxy/client.js'
 import type {Cluster} from '../proxy/replicas.js'
 import {type ProxyContext, type ReplicaRow, describeFailures, loadProxy, pendingRows, rowOf} from './context.js'
-import {reconfigureParams, sameRoute} from './params.js'
+import {reconfigureParams, sameRoute, staleAclName} from './params.js'
 import {type DesiredRoute, type ReplicaView, desiredRoutes, readReplicas} from './survey.js'
 
 export interface SyncInput {
@@ -106,6 +106,8 @@ async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<Re
   const {api} = p.view.replica
   const said = new Map<string, string>()
   const send = async (route: DesiredRoute) => {
+    const stale = staleAclName(route.service, route.params, p.view.live?.[route.service])
+    if (stale) await removeService(api, route.service, stale, cluster.timeoutMs).catch(() => {})
     const answer = await reconfigure(api, reconfigureParams(route.service, route.params), cluster.timeoutMs).catch((error) => ({outcome: 'failed', message: reasonOf(error)}))
     if (answer.outcome === 'ok') said.delete(route.service)
     else said.set(route.service, answer.message)
@@ -128,8 +130,10 @@ async function apply(cluster: Cluster, p: Plan, concurrency: number): Promise<Re
       live = await liveServices(api, cluster.timeoutMs)
     }
 
+    // The real proxy drops a service whose new route HAProxy refused, the route it had before included.
+    const dropped = (route: DesiredRoute) => p.update.includes(route) && !live[route.service] ? '; its previous route is gone from this replica too' : ''
     const failures = [
-      ...toSend.filter((route) => !held(live, route)).map((route) => ({service: route.service, message: said.get(route.service) ?? 'answered OK twice, but its configuration does not hold it'})),
+      ...toSend.filter((route) => !held(live, route)).map((route) => ({service: route.service, message: (said.get(route.service) ?? 'answered OK twice, but its configuration does not hold it') + dropped(route)})),
       ...p.remove.filter(({service}) => live[service]).map(({service}) => ({service, message: said.get(service) ?? 'still there after remove'})),
     ]
     return report(p, failures, lost.map((r) => r.service))

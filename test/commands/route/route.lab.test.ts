@@ -113,6 +113,19 @@ for (const [mode, flags, via] of [
       expect(allowed.status).to.equal(200)
     })
 
+    // The real proxy keeps a renamed route's backend under the old name (anchors §7.1); once that
+    // backend's server no longer resolves, HAProxy would refuse every later change.
+    it('route add --acl-name gd2 renames the route: no backend is left under the old name on any replica', async () => {
+      await ok(['route', 'add', 'go-demo', '/demo', '8080', '--acl-name', 'gd2'], env)
+      for (const {node, id} of await proxyContainers()) {
+        const cfg = await onNode(node, ['exec', id, 'cat', '/cfg/haproxy.cfg'])
+        expect(cfg.match(/^backend .*/gm), node).to.deep.equal(['backend gd2-be8080_0'])
+      }
+
+      for (const node of LAB_NODES) expect((await replicaRoutes())[node]['go-demo'].AclName, node).to.equal('gd2')
+      expect((await throughProxy('node-1', '/demo/hello')).status).to.equal(200)
+    })
+
     it('route rm: gone from every replica and from the labels (other com.df.* labels stay)', async () => {
       await onNode('node-1', ['service', 'update', '--detach', '--label-add', 'com.df.alertName=mem', 'go-demo'])
       const result = await ok(['route', 'rm', 'go-demo', '--yes', '--json'], env)

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {UsageError} from '../../../src/lib/errors.js'
 import {
   type Destination, LABEL_PREFIX, MAX_INDEX, NOTIFY_LABEL, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort,
-  reconfigureParams, sameRoute, serviceParams,
+  reconfigureParams, sameRoute, serviceParams, staleAclName,
 } from '../../../src/lib/routes/params.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
 
@@ -12,6 +12,22 @@ describe('routes/params', () => {
     expect(LABEL_PREFIX).to.equal('com.df.')
     expect(NOTIFY_LABEL).to.equal('com.df.notify')
     expect(MAX_INDEX).to.equal(10)
+  })
+
+  // The real proxy keeps a backend under the old aclName when it changes (anchors §7.1).
+  describe('staleAclName', () => {
+    it('names the aclName a replica holds the route under when the new route names another', () => {
+      expect(staleAclName('go-demo', {aclName: 'gd2'}, liveService('go-demo', [], {AclName: 'go-demo'}))).to.equal('go-demo')
+      expect(staleAclName('go-demo', {}, liveService('go-demo', [], {AclName: 'gd2'}))).to.equal('gd2')
+      expect(staleAclName('go-demo', {aclName: 'gd2'}, liveService('go-demo', [], {AclName: ''}))).to.equal('go-demo')
+    })
+
+    it('is undefined when the name stays, or nothing is held', () => {
+      expect(staleAclName('go-demo', {}, liveService('go-demo', [], {AclName: 'go-demo'}))).to.equal(undefined)
+      expect(staleAclName('go-demo', {}, liveService('go-demo', [], {AclName: ''}))).to.equal(undefined)
+      expect(staleAclName('go-demo', {aclName: 'gd2'}, liveService('go-demo', [], {AclName: 'gd2'}))).to.equal(undefined)
+      expect(staleAclName('go-demo', {aclName: 'gd2'}, undefined)).to.equal(undefined)
+    })
   })
 
   describe('paramsFromLabels', () => {
@@ -26,6 +42,15 @@ describe('routes/params', () => {
     it('drops what the listener adds or reads itself: notify, distribute, replicas, serviceName', () => {
       const labels = {
         'com.df.notify': 'true', 'com.df.distribute': 'false', 'com.df.replicas': '3', 'com.df.serviceName': 'other', 'com.df.port': '80', 'com.df.servicePath': '/',
+      }
+      expect(paramsFromLabels(labels)).to.deep.equal({port: '80', servicePath: '/'})
+    })
+
+    // The real proxy reads service fields whatever their case (anchors §7.1): ServiceName=other would
+    // fight serviceName=<service>, and Distribute=true would make each replica fan the route out.
+    it('drops those in any case too: Distribute, ServiceName, Replicas, NOTIFY', () => {
+      const labels = {
+        'com.df.notify': 'true', 'com.df.Distribute': 'true', 'com.df.ServiceName': 'other', 'com.df.REPLICAS': '3', 'com.df.NOTIFY': 'true', 'com.df.port': '80', 'com.df.servicePath': '/',
       }
       expect(paramsFromLabels(labels)).to.deep.equal({port: '80', servicePath: '/'})
     })

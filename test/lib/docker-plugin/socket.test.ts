@@ -2,6 +2,7 @@ import {expect} from 'chai'
 import net from 'node:net'
 
 import {watchDockerCli} from '../../../src/lib/docker-plugin/socket.js'
+import {eventually} from '../../helpers/lab.js'
 
 /** A server like docker's plugin server (cli-plugins/socket): abstract address, closed to say "stop". */
 function pluginServer(): Promise<{address: string; connected: Promise<net.Socket>; close(): void}> {
@@ -46,5 +47,32 @@ describe('watchDockerCli: docker\'s DOCKER_CLI_PLUGIN_SOCKET', () => {
       net.connect({path: '\0swarmnet_test_nobody_listens_here'}).on('error', () => setImmediate(resolve))
     })
     expect(called).to.equal(false)
+  })
+})
+
+describe('watchDockerCli where Node cannot reach Go\'s abstract socket (Node 20 pads the name)', () => {
+  it('watches /proc/net/unix instead, and calls back when docker\'s socket leaves it', async () => {
+    const name = `@swarmnet_test_unreachable_${process.pid}`
+    const header = 'Num       RefCount Protocol Flags    Type St Inode Path\n'
+    let listing = `${header}0000000001b409f7: 00000002 00000000 00010000 0001 01 873404 ${name}\n`
+    let reads = 0
+    let closed = false
+    const callback = new Promise<void>((resolve) => {
+      const readListing = () => {
+        reads += 1
+        return listing
+      }
+
+      watchDockerCli(name, () => {
+        closed = true
+        resolve()
+      }, {readListing, intervalMs: 10})
+    })
+    // Still listed: no call, however many times it looks.
+    await eventually('the listing read a few times', async () => reads >= 3)
+    expect(closed).to.equal(false)
+    listing = header
+    await callback
+    expect(closed).to.equal(true)
   })
 })

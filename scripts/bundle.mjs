@@ -65,6 +65,10 @@ await build({
   logLevel: 'warning',
 })
 
+// The docker CLI plugin's entry (bin/docker-swarmnet.js) loads this first, for docker's metadata call
+// and to turn docker's options into swarmnet's: small, so that call never loads the CLI.
+await build({entryPoints: ['src/docker-plugin.ts'], outfile: 'dist/docker-plugin.cjs', bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, logLevel: 'warning'})
+
 // esbuild leaves some non-ASCII characters raw (in regular expressions); as \u escapes the file is
 // ASCII, which bin/run.js reads as latin1, many times faster than decoding UTF-8.
 const file = 'dist/swarmnet.cjs'

@@ -7,6 +7,8 @@ import {createRequire} from 'node:module'
 import path from 'node:path'
 
 import Dns from './commands/dns.js'
+import DockerPluginInstall from './commands/docker-plugin/install.js'
+import DockerPluginUninstall from './commands/docker-plugin/uninstall.js'
 import Doctor from './commands/doctor.js'
 import InspectCfg from './commands/inspect/cfg.js'
 import InspectService from './commands/inspect/service.js'
@@ -46,6 +48,8 @@ const autocomplete = (file: string) => () => {
 export const COMMANDS: Record<string, Command.Class> = Object.defineProperties({
   ...helpCommands,
   dns: Dns,
+  'docker-plugin:install': DockerPluginInstall,
+  'docker-plugin:uninstall': DockerPluginUninstall,
   doctor: Doctor,
   'inspect:cfg': InspectCfg,
   'inspect:service': InspectService,
@@ -77,5 +81,12 @@ export const COMMANDS: Record<string, Command.Class> = Object.defineProperties({
 
 /** What bin/run.js calls, with the package's root and package.json (read already: oclif need not look). */
 export async function run(argv: string[], root: string, pjson: Interfaces.PJSON): Promise<void> {
+  // Run by docker as a CLI plugin (bin/docker-swarmnet.js): help, usage and hints name `docker swarmnet`;
+  // swarmnet's own SWARMNET_* variables still count (oclif scopes them by the bin name and its aliases).
+  if (path.basename(process.argv[1] ?? '') === 'docker-swarmnet.js') {
+    const docker = path.basename(process.env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND || 'docker')
+    pjson = {...pjson, oclif: {...pjson.oclif, bin: `${docker} ${pjson.oclif.bin}`, binAliases: [pjson.oclif.bin!]}}
+  }
+
   await execute({args: moveLeadingGlobalFlags(argv), loadOptions: {root, pjson}})
 }

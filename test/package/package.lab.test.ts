@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {readdirSync} from 'node:fs'
+import {readdirSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
 import {ROOT, cleanEnv} from '../helpers/cli.js'
@@ -47,6 +47,7 @@ describe('the published package, installed with npm install -g', function () {
     const files: string[] = JSON.parse(listed.stdout)[0].files.map((f: {path: string}) => f.path)
     expect(files).to.include.members(['bin/run.js', 'package.json', 'oclif.manifest.json'])
     expect(files).to.include('dist/swarmnet.cjs') // the whole CLI, bundled
+    expect(files).to.include.members(['bin/docker-swarmnet.js', 'dist/docker-plugin.cjs']) // the docker CLI plugin's entry
     expect(files.some((f) => f.startsWith('lab/images/'))).to.equal(true)
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('node_modules/'))).to.deep.equal([])
   })
@@ -70,5 +71,19 @@ describe('the published package, installed with npm install -g', function () {
     const nodes = await swarmnet(['node', 'ls', '--json', '-H', nodeSocket('node-1')])
     expect(nodes.code, nodes.stderr).to.equal(0)
     expect(JSON.parse(nodes.stdout).map((n: {hostname: string}) => n.hostname).sort()).to.deep.equal(['node-1', 'node-2', 'node-3'])
+  })
+
+  it('installs itself as a docker CLI plugin that runs this installed copy: docker swarmnet node ls', async () => {
+    const config = path.join(work.dir, 'docker-config')
+    const installed = await swarmnet(['docker-plugin', 'install', '--config-dir', config, '--json'])
+    expect(installed.code, installed.stderr).to.equal(0)
+    const {runs} = JSON.parse(installed.stdout) as {runs: {node: string; entry: string}}
+    // The package npm installed under the prefix, not the checkout it was packed from.
+    expect(runs.entry).to.equal(path.join(realpathSync(work.dir), 'prefix', 'lib', 'node_modules', 'swarmnet', 'bin', 'docker-swarmnet.js'))
+    const listed = await run('docker', ['--config', config, '-H', nodeSocket('node-1'), 'swarmnet', 'node', 'ls', '--json'], {cwd: elsewhere})
+    expect(listed.code, listed.stderr).to.equal(0)
+    expect(JSON.parse(listed.stdout).map((n: {hostname: string}) => n.hostname).sort()).to.deep.equal(['node-1', 'node-2', 'node-3'])
+    const metadata = await run(path.join(config, 'cli-plugins', 'docker-swarmnet'), ['docker-cli-plugin-metadata'], {cwd: elsewhere})
+    expect(JSON.parse(metadata.stdout)).to.deep.include({SchemaVersion: '0.1.0', Vendor: 'swarmnet'})
   })
 })

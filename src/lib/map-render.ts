@@ -90,7 +90,7 @@ function graphOf(map: SwarmMap): Graph {
     const ingress = entry.mode === 'ingress'
     const label = `${describeEntry(entry)}\n${entry.mode}`
     // Through the routing mesh the proxy sees the mesh's address, never the client's.
-    const dotLabel = `${entry.node}  ${describeEntry(entry)}\n${ingress ? 'ingress: hides client addresses' : 'host mode'}`
+    const dotLabel = `${entry.node} · ${describeEntry(entry)}\n${ingress ? 'ingress: hides client addresses' : 'host mode'}`
     graph.nodes.push({id: id('e', `${entry.address}_${entry.mode}`), kind: 'entry', label, dotLabel, problem: ingress && problem('ingress'), ...(ingress ? {state: 'ingress' as const, ...tooltip('ingress')} : {})})
     for (const replica of map.replicas.filter((r) => ingress || r.task === entry.replica)) graph.edges.push({from: id('e', `${entry.address}_${entry.mode}`), to: id('r', replica.task)})
   }
@@ -147,22 +147,25 @@ export function renderMermaid(map: SwarmMap): string {
 /** Colours and line styles: one per kind of thing, one per problem (overriding the kind's). */
 const KIND_COLOURS: Record<Kind, [fill: string, border: string]> = {entry: ['#eef1f5', '#6b7785'], replica: ['#dcebfb', '#3b6ea5'], route: ['#fff5d1', '#b0902a'], service: ['#dff3e4', '#3d8b4f'], task: ['#ffffff', '#3d8b4f']}
 const KIND_NAME: Record<Kind, string> = {entry: 'entry point (node)', replica: 'proxy replica', route: 'route', service: 'service', task: 'task'}
-const KIND_STYLE: Record<Kind, string> = {
-  entry: `style="filled", fillcolor="${KIND_COLOURS.entry[0]}", color="${KIND_COLOURS.entry[1]}"`,
-  replica: `fillcolor="${KIND_COLOURS.replica[0]}", color="${KIND_COLOURS.replica[1]}"`,
-  route: `fillcolor="${KIND_COLOURS.route[0]}", color="${KIND_COLOURS.route[1]}"`,
-  service: `fillcolor="${KIND_COLOURS.service[0]}", color="${KIND_COLOURS.service[1]}"`,
-  task: `fillcolor="${KIND_COLOURS.task[0]}", color="${KIND_COLOURS.task[1]}", fontsize=10`,
+type Attributes = Record<string, string | number>
+const KIND_STYLE: Record<Kind, Attributes> = {
+  entry: {style: 'filled', fillcolor: KIND_COLOURS.entry[0], color: KIND_COLOURS.entry[1]},
+  replica: {fillcolor: KIND_COLOURS.replica[0], color: KIND_COLOURS.replica[1]},
+  route: {fillcolor: KIND_COLOURS.route[0], color: KIND_COLOURS.route[1]},
+  service: {fillcolor: KIND_COLOURS.service[0], color: KIND_COLOURS.service[1]},
+  task: {fillcolor: KIND_COLOURS.task[0], color: KIND_COLOURS.task[1], fontsize: 10},
 }
-const STATE_STYLE: Record<MapState, {attributes: string; fill: string; border: string; cellStyle?: string; legend: string}> = {
-  unreachable: {attributes: 'style="rounded,filled,dashed", fillcolor="#e4e4e4", color="#444444", fontcolor="#444444", penwidth=2', fill: '#e4e4e4', border: '#444444', cellStyle: 'dashed', legend: 'replica unreachable: its API did not answer, or it is not running'},
-  'missing-route': {attributes: 'fillcolor="#ffe6c7", color="#e07000", penwidth=2.5', fill: '#ffe6c7', border: '#e07000', legend: 'missing route: a replica lacks it (dashed orange "lacks" arrow; requests there get 503)'},
-  'no-task': {attributes: 'style="rounded,filled,bold", fillcolor="#f9c9c9", color="#c0392b", fontcolor="#7a1010", penwidth=2.5', fill: '#f9c9c9', border: '#c0392b', legend: 'service with no running task: the proxy answers 503'},
-  ingress: {attributes: 'style="filled", fillcolor="#ece0f8", color="#7b3fb3", peripheries=2', fill: '#ece0f8', border: '#7b3fb3', legend: 'ingress-mode port: the proxy sees the routing mesh\'s address, not the client\'s'},
-  problem: {attributes: 'color="#c0392b", fontcolor="#7a1010", penwidth=2', fill: '#ffffff', border: '#c0392b', legend: 'anything else wrong, or a task not running (below, and on hovering it)'},
+const STATE_STYLE: Record<MapState, {attributes: Attributes; cellStyle?: string; legend: string}> = {
+  unreachable: {attributes: {style: 'rounded,filled,dashed', fillcolor: '#e4e4e4', color: '#444444', fontcolor: '#444444', penwidth: 2}, cellStyle: 'dashed', legend: 'replica unreachable: its API did not answer, or it is not running'},
+  'missing-route': {attributes: {fillcolor: '#ffe6c7', color: '#e07000', penwidth: 2.5}, legend: 'missing route: a replica lacks it (dashed orange "lacks" arrow; requests there get 503)'},
+  'no-task': {attributes: {style: 'rounded,filled,bold', fillcolor: '#f9c9c9', color: '#c0392b', fontcolor: '#7a1010', penwidth: 2.5}, legend: 'service with no running task: the proxy answers 503'},
+  ingress: {attributes: {fillcolor: '#ece0f8', color: '#7b3fb3', peripheries: 2}, legend: "ingress-mode port: the proxy sees the routing mesh's address, not the client's"},
+  problem: {attributes: {fillcolor: '#ffffff', color: '#c0392b', fontcolor: '#7a1010', penwidth: 2}, legend: 'anything else wrong, or a task not running (below, and on hovering it)'},
 }
 const STATES = Object.keys(STATE_STYLE) as MapState[]
-const LACKS_EDGE = '[style=dashed, color="#e07000", fontcolor="#e07000", penwidth=1.5, label="lacks"]'
+const LACKS_EDGE: Attributes = {style: 'dashed', color: '#e07000', fontcolor: '#e07000', penwidth: 1.5, label: 'lacks'}
+const quote = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`
+const attributeList = (attributes: Attributes) => `[${Object.entries(attributes).map(([name, value]) => `${name}=${typeof value === 'number' ? value : quote(value)}`).join(', ')}]`
 
 /** The legend under the picture, as a Graphviz HTML-like label: each problem style with its count, then the problems. */
 function legend(graph: Graph, map: SwarmMap): string {
@@ -170,7 +173,7 @@ function legend(graph: Graph, map: SwarmMap): string {
   const rows = STATES.map((state) => {
     const style = STATE_STYLE[state]
     const count = graph.nodes.filter((n) => n.state === state).length
-    const cell = `<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="${style.fill}" COLOR="${style.border}"${style.cellStyle ? ` STYLE="${style.cellStyle}"` : ''}></TD>`
+    const cell = `<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="${style.attributes.fillcolor}" COLOR="${style.attributes.color}"${style.cellStyle ? ` STYLE="${style.cellStyle}"` : ''}></TD>`
     return `<TR>${cell}<TD ALIGN="LEFT">${count > 0 ? `<B>${count}</B>` : '0'} × ${html(style.legend)}</TD></TR>`
   })
   const problems = map.problems.slice(0, 12).map((p) => `<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="#7a1010">✗ ${html(clip(`${p.subject}: ${p.message}`, 120))}</FONT></TD></TR>`)
@@ -184,7 +187,6 @@ function legend(graph: Graph, map: SwarmMap): string {
 /** A Graphviz digraph: the Mermaid chart's picture, each problem in its own style, with a legend. */
 export function renderDot(map: SwarmMap): string {
   const graph = graphOf(map)
-  const quote = (text: string) => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`
   const lines = [
     'digraph swarmnet {',
     `  graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.2, ranksep=0.7, pad=0.3, bgcolor="white", labelloc=b, labeljust=l, label=${legend(graph, map)}];`,
@@ -192,13 +194,14 @@ export function renderDot(map: SwarmMap): string {
     '  edge [color="#7d8896", arrowsize=0.7, fontname="Helvetica", fontsize=10];',
   ]
   for (const node of graph.nodes) {
-    const style = node.state ? `${KIND_STYLE[node.kind]}, ${STATE_STYLE[node.state].attributes}` : KIND_STYLE[node.kind]
-    lines.push(`  ${node.id} [label=${quote(node.dotLabel)}, ${style}${node.tooltip ? `, tooltip=${quote(node.tooltip)}` : ''}];`)
+    // The problem's style replaces the kind's, attribute by attribute.
+    const attributes = {label: node.dotLabel, ...KIND_STYLE[node.kind], ...(node.state ? STATE_STYLE[node.state].attributes : {}), ...(node.tooltip ? {tooltip: node.tooltip} : {})}
+    lines.push(`  ${node.id} ${attributeList(attributes)};`)
   }
   // Replicas in one column, those not running too (they have no edge to place them by).
   const replicas = graph.nodes.filter((n) => n.kind === 'replica').map((n) => n.id)
   if (replicas.length > 1) lines.push(`  {rank=same; ${replicas.join('; ')};}`)
-  for (const edge of graph.edges) lines.push(`  ${edge.from} -> ${edge.to}${edge.lacks ? ` ${LACKS_EDGE}` : ''};`)
+  for (const edge of graph.edges) lines.push(`  ${edge.from} -> ${edge.to}${edge.lacks ? ` ${attributeList(LACKS_EDGE)}` : ''};`)
   lines.push('}')
   return lines.join('\n')
 }

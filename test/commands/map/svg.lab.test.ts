@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {swarmnet} from '../../helpers/cli.js'
@@ -68,6 +68,23 @@ describe('swarmnet map --format svg', function () {
     // Drawn, not blank: boxes, text and lines cover a real share of the page.
     expect(healthy.nonWhite / healthy.total).to.be.greaterThan(0.03)
     expect(healthy.exactly[REPLICA], 'the replicas\' blue').to.be.greaterThan(1000)
+  })
+
+  it('--open writes the SVG to a private temporary file and hands it to the desktop opener', async () => {
+    const bin = path.join(dir.dir, 'bin')
+    mkdirSync(bin)
+    const said = path.join(dir.dir, 'opened')
+    writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > ${said}.tmp && mv ${said}.tmp ${said}\n`)
+    chmodSync(path.join(bin, 'xdg-open'), 0o755)
+    const result = await swarmnet(['map', '--open'], {env: {...env, PATH: `${bin}${path.delimiter}${process.env.PATH}`}})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.equal('')
+    await eventually('xdg-open was run', async () => existsSync(said), 10_000)
+    const opened = readFileSync(said, 'utf8').trim()
+    expect(result.stderr).to.equal(`Opening ${opened}\n`)
+    expect(opened).to.match(/\/swarmnet-map-[^/]+\/map\.svg$/)
+    expect(svgTexts(readFileSync(opened, 'utf8'))).to.include('proxy.node-1')
+    rmSync(path.dirname(opened), {recursive: true})
   })
 
   it('marks a replica whose API does not answer as unreachable', async () => {

@@ -174,7 +174,8 @@ function legend(graph: Graph, map: SwarmMap): string {
     const style = STATE_STYLE[state]
     const count = graph.nodes.filter((n) => n.state === state).length
     const cell = `<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="${style.attributes.fillcolor}" COLOR="${style.attributes.color}"${style.cellStyle ? ` STYLE="${style.cellStyle}"` : ''}></TD>`
-    return `<TR>${cell}<TD ALIGN="LEFT">${count > 0 ? `<B>${count}</B>` : '0'} × ${html(style.legend)}</TD></TR>`
+    // Kinds of problem not present are greyed, so those present stand out.
+    return `<TR>${cell}<TD ALIGN="LEFT">${count > 0 ? `<B>${count}</B> × ${html(style.legend)}` : `<FONT COLOR="#8a8a8a">0 × ${html(style.legend)}</FONT>`}</TD></TR>`
   })
   const problems = map.problems.slice(0, 12).map((p) => `<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="#7a1010">✗ ${html(clip(`${p.subject}: ${p.message}`, 120))}</FONT></TD></TR>`)
   if (map.problems.length > 12) problems.push(`<TR><TD></TD><TD ALIGN="LEFT">… and ${map.problems.length - 12} more: swarmnet map</TD></TR>`)

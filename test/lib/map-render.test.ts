@@ -336,7 +336,7 @@ describe('map-render', () => {
       expect(legend).to.include('<B>proxy: 4 problems</B>')
       expect(legend).to.include('<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="#e4e4e4" COLOR="#444444" STYLE="dashed"></TD><TD ALIGN="LEFT"><B>1</B> × replica unreachable: its API did not answer, or it is not running</TD>')
       expect(legend).to.include('BGCOLOR="#ffe6c7" COLOR="#e07000"></TD><TD ALIGN="LEFT"><B>2</B> × missing route: a replica lacks it (dashed orange &quot;lacks&quot; arrow; requests there get 503)</TD>')
-      expect(legend).to.include('BGCOLOR="#f9c9c9" COLOR="#c0392b"></TD><TD ALIGN="LEFT">0 × service with no running task: the proxy answers 503</TD>')
+      expect(legend).to.include('BGCOLOR="#f9c9c9" COLOR="#c0392b"></TD><TD ALIGN="LEFT"><FONT COLOR="#8a8a8a">0 × service with no running task: the proxy answers 503</FONT></TD>')
       expect(legend).to.include('BGCOLOR="#ece0f8" COLOR="#7b3fb3"></TD><TD ALIGN="LEFT"><B>1</B> × ingress-mode port: the proxy sees the routing mesh\'s address, not the client\'s</TD>')
       expect(legend).to.include('<B>1</B> × anything else wrong, or a task not running')
       expect(legend).to.include('✗ lonely: labelled with a route that no replica holds: `swarmnet route sync`')

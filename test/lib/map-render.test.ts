@@ -333,7 +333,7 @@ describe('map-render', () => {
 
     it('names every problem state in the legend with its count, then lists the problems', () => {
       const legend = /label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(TROUBLED))![1]
-      expect(legend).to.include('<B>proxy: 4 problems</B>')
+      expect(legend).to.include('<B>proxy: 2 of 3 replicas answered, 4 problems</B>')
       expect(legend).to.include('<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="#e4e4e4" COLOR="#444444" STYLE="dashed"></TD><TD ALIGN="LEFT"><B>1</B> × replica unreachable: its API did not answer, or it is not running</TD>')
       expect(legend).to.include('BGCOLOR="#ffe6c7" COLOR="#e07000"></TD><TD ALIGN="LEFT"><B>2</B> × missing route: a replica lacks it (dashed orange &quot;lacks&quot; arrow; requests there get 503)</TD>')
       expect(legend).to.include('BGCOLOR="#f9c9c9" COLOR="#c0392b"></TD><TD ALIGN="LEFT"><FONT COLOR="#8a8a8a">0 × service with no running task: the proxy answers 503</FONT></TD>')
@@ -341,7 +341,7 @@ describe('map-render', () => {
       expect(legend).to.include('<B>1</B> × anything else wrong, or a task not running')
       expect(legend).to.include('✗ lonely: labelled with a route that no replica holds: `swarmnet route sync`')
       for (const kind of ['entry point (node)', 'proxy replica', 'route', 'service', 'task']) expect(legend).to.include(`>${kind}</TD>`)
-      expect(/label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(HEALTHY))![1]).to.include('<B>proxy: No problem seen</B>')
+      expect(/label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(HEALTHY))![1]).to.include('<B>proxy: 2 replicas answered, no problem seen</B>')
     })
 
     it('escapes HTML in the legend and caps its list of problems', () => {

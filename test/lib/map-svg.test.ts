@@ -91,7 +91,7 @@ describe('map as SVG (Graphviz in WebAssembly)', function () {
 
   it('names every problem state in the legend, with how many there are, and lists the problems', () => {
     const texts = svgTexts(svg).join('\n')
-    expect(texts).to.include('proxy: 5 problems')
+    expect(texts).to.include('proxy: 2 of 4 replicas answered, 5 problems')
     expect(texts).to.include('2\n × replica unreachable: its API did not answer, or it is not running')
     expect(texts).to.include('2\n × missing route: a replica lacks it (dashed orange "lacks" arrow; requests there get 503)')
     expect(texts).to.include('1\n × service with no running task: the proxy answers 503')

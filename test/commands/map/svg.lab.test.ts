@@ -62,7 +62,7 @@ describe('swarmnet map --format svg', function () {
     for (const name of [...LAB_NODES, ...replicas, '/demo → go-demo:8080', 'go-demo (3 tasks, dnsrr)', ...tasks]) expect(texts, name).to.include(name)
     const nodes = svgNodes(svg)
     for (const replica of replicas) expect(nodes.get(`r_${replica.replaceAll(/\W/g, '_')}`), replica).to.deep.include({fill: REPLICA, dashed: false})
-    expect(texts).to.include('proxy: No problem seen')
+    expect(texts).to.include('proxy: 3 replicas answered, no problem seen')
 
     healthy = await paint(file, svg)
     // Drawn, not blank: boxes, text and lines cover a real share of the page.

@@ -45,8 +45,9 @@ await build({
   target: 'node20',
   // Left in node_modules, loaded only when called: native code (ssh2), what the deferred modules load,
   // oclif's TypeScript support for development and its engine check (semver), and what only an
-  // interactive terminal needs. The whole bundle is read at every start, whether its code runs or not.
-  external: ['ssh2', '@grpc/*', 'protobufjs', 'typescript', 'tsx', 'ts-node', 'semver', '@inquirer/prompts', 'ora'],
+  // interactive terminal needs, and Graphviz's WebAssembly (1 MB, for map --format svg only). The whole
+  // bundle is read at every start, whether its code runs or not.
+  external: ['ssh2', '@grpc/*', 'protobufjs', 'typescript', 'tsx', 'ts-node', 'semver', '@inquirer/prompts', 'ora', '@viz-js/viz'],
   // import() inside a script compiled from V8's code cache fails on Node 20 (the cached code loses
   // Node's import callback): the bundler turns every import() into require(), which loads ES modules too.
   supported: {'dynamic-import': false},

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in dockerd:docker.io sshd:openssh-server haproxy:haproxy busybox:busybox-static iptables:iptables ip:iproute2 openssl:openssl nsenter:util-linux hyperfine:hyperfine ab:apache2-utils; do
+for pair in dockerd:docker.io sshd:openssh-server haproxy:haproxy busybox:busybox-static iptables:iptables ip:iproute2 openssl:openssl nsenter:util-linux hyperfine:hyperfine ab:apache2-utils chromium:chromium; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 if ((${#need[@]})); then

@@ -295,42 +295,61 @@ describe('map-render', () => {
   })
 
   describe('renderDot', () => {
-    it('draws the troubled map: quoted labels, problems in red, dashed red "lacks" edges', () => {
-      expect(renderDot(TROUBLED)).to.equal(
-        [
-          'digraph swarmnet {',
-          '  rankdir=LR;',
-          '  node [shape=box, fontname="Helvetica"];',
-          '  e_10_0_0_11_host [label="10.0.0.11:80,443\\nhost"];',
-          '  e_10_0_0_12_host [label="10.0.0.12:80,443\\nhost"];',
-          '  e_10_0_0_11_ingress [label="10.0.0.11:8000\\ningress", color=red, fontcolor=red];',
-          '  r_proxy_1 [label="proxy.1\\nnode-1"];',
-          '  r_proxy_2 [label="proxy.2\\nnode-2"];',
-          '  r_proxy_3 [label="proxy.3\\nnode-3", color=red, fontcolor=red];',
-          '  route_api_1 [label="/api host api.example.com :8443 http → api:8080", color=red, fontcolor=red];',
-          '  route_go_demo_0 [label="/demo → go-demo:8080"];',
-          '  s_api [label="api (global, dnsrr)"];',
-          '  t_api_node_1 [label="api.node-1\\nnode-1 10.0.1.21"];',
-          '  s_go_demo [label="go-demo (2 tasks, vip)"];',
-          '  t_go_demo_1 [label="go-demo.1\\nnode-1 10.0.1.5"];',
-          '  t_go_demo_2 [label="go-demo.2\\nnode-2 10.0.1.6", color=red, fontcolor=red];',
-          '  e_10_0_0_11_host -> r_proxy_1;',
-          '  e_10_0_0_12_host -> r_proxy_2;',
-          '  e_10_0_0_11_ingress -> r_proxy_1;',
-          '  e_10_0_0_11_ingress -> r_proxy_2;',
-          '  e_10_0_0_11_ingress -> r_proxy_3;',
-          '  r_proxy_1 -> route_api_1;',
-          '  r_proxy_2 -> route_api_1 [style=dashed, color=red, label="lacks"];',
-          '  route_api_1 -> s_api;',
-          '  r_proxy_1 -> route_go_demo_0;',
-          '  r_proxy_2 -> route_go_demo_0;',
-          '  route_go_demo_0 -> s_go_demo;',
-          '  s_api -> t_api_node_1;',
-          '  s_go_demo -> t_go_demo_1;',
-          '  s_go_demo -> t_go_demo_2;',
-          '}',
-        ].join('\n'),
+    const nodeLine = (dot: string, id: string) => dot.split('\n').find((line) => line.startsWith(`  ${id} [`))!
+
+    it('draws every thing once, with the node name on entry points and each problem in its own style', () => {
+      const dot = renderDot(TROUBLED)
+      expect(dot.split('\n').slice(0, 4).join('\n')).to.match(/^digraph swarmnet \{\n {2}graph \[rankdir=LR, .*label=<<TABLE .*<\/TABLE>>\];\n {2}node \[shape=box, .*\];\n {2}edge \[.*\];$/)
+      expect(nodeLine(dot, 'e_10_0_0_11_host')).to.equal('  e_10_0_0_11_host [label="node-1 · 10.0.0.11:80,443\\nhost mode", style="filled", fillcolor="#eef1f5", color="#6b7785"];')
+      expect(nodeLine(dot, 'e_10_0_0_11_ingress')).to.equal(
+        '  e_10_0_0_11_ingress [label="node-1 · 10.0.0.11:8000\\ningress: hides client addresses", style="filled", fillcolor="#ece0f8", color="#7b3fb3", peripheries=2, tooltip="ingress: ports published through the routing mesh answer nowhere here: this kernel has no IPVS"];',
       )
+      expect(nodeLine(dot, 'r_proxy_1')).to.equal('  r_proxy_1 [label="proxy.1\\nnode-1", fillcolor="#dcebfb", color="#3b6ea5"];')
+      expect(nodeLine(dot, 'r_proxy_2')).to.equal('  r_proxy_2 [label="proxy.2\\nnode-2\\nlacks 1 route", fillcolor="#ffe6c7", color="#e07000", penwidth=2.5, tooltip="api#1: missing on proxy.2: requests through it get 503"];')
+      expect(nodeLine(dot, 'r_proxy_3')).to.equal('  r_proxy_3 [label="proxy.3\\nnode-3\\nunreachable", fillcolor="#e4e4e4", color="#444444", style="rounded,filled,dashed", fontcolor="#444444", penwidth=2, tooltip="proxy.3: its API did not answer: timed out"];')
+      expect(nodeLine(dot, 'route_api_1')).to.include('label="/api host api.example.com :8443 http → api:8080", fillcolor="#ffe6c7", color="#e07000", penwidth=2.5')
+      expect(nodeLine(dot, 'route_go_demo_0')).to.equal('  route_go_demo_0 [label="/demo → go-demo:8080", fillcolor="#fff5d1", color="#b0902a"];')
+      expect(nodeLine(dot, 's_go_demo')).to.equal('  s_go_demo [label="go-demo (2 tasks, vip)", fillcolor="#dff3e4", color="#3d8b4f"];')
+      expect(nodeLine(dot, 't_go_demo_2')).to.equal('  t_go_demo_2 [label="go-demo.2\\nnode-2 10.0.1.6\\nstarting", fillcolor="#ffffff", color="#c0392b", fontsize=10, fontcolor="#7a1010", penwidth=2];')
+      expect(dot).to.include('  {rank=same; r_proxy_1; r_proxy_2; r_proxy_3;}')
+      expect(dot).to.include('  r_proxy_2 -> route_api_1 [style="dashed", color="#e07000", fontcolor="#e07000", penwidth=1.5, label="lacks"];')
+      expect(dot).to.include('  e_10_0_0_11_ingress -> r_proxy_3;')
+      expect(dot).to.include('  s_go_demo -> t_go_demo_2;')
+      expect(dot.endsWith('\n}')).to.equal(true)
+    })
+
+    it('draws a service with no running task in red, and a replica that is not running as unreachable', () => {
+      const map: SwarmMap = {
+        ...HEALTHY,
+        routes: [route('go-demo#0', {paths: ['/demo'], heldBy: ['proxy.node-1', 'proxy.node-2']}), route('idle#0', {paths: ['/idle'], heldBy: ['proxy.node-1', 'proxy.node-2']})],
+        services: [...HEALTHY.services, service('idle', [])],
+        problems: [{subject: 'idle', message: 'no running task: the proxy answers 503'}, {subject: 'proxy.node-3', message: 'not running (starting)'}],
+      }
+      const dot = renderDot(map)
+      expect(nodeLine(dot, 's_idle')).to.equal('  s_idle [label="idle (0 tasks, vip)\\nno running task", fillcolor="#f9c9c9", color="#c0392b", style="rounded,filled,bold", fontcolor="#7a1010", penwidth=2.5, tooltip="idle: no running task: the proxy answers 503"];')
+      expect(nodeLine(dot, 'r_proxy_node_3')).to.include('label="proxy.node-3\\nnot running (starting)", fillcolor="#e4e4e4", color="#444444", style="rounded,filled,dashed"')
+      expect(dot).to.include('{rank=same; r_proxy_node_1; r_proxy_node_2; r_proxy_node_3;}')
+    })
+
+    it('names every problem state in the legend with its count, then lists the problems', () => {
+      const legend = /label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(TROUBLED))![1]
+      expect(legend).to.include('<B>proxy: 2 of 3 replicas answered, 4 problems</B>')
+      expect(legend).to.include('<TD WIDTH="34" HEIGHT="16" BORDER="2" BGCOLOR="#e4e4e4" COLOR="#444444" STYLE="dashed"></TD><TD ALIGN="LEFT"><B>1</B> × replica unreachable: its API did not answer, or it is not running</TD>')
+      expect(legend).to.include('BGCOLOR="#ffe6c7" COLOR="#e07000"></TD><TD ALIGN="LEFT"><B>2</B> × missing route: a replica lacks it (dashed orange &quot;lacks&quot; arrow; requests there get 503)</TD>')
+      expect(legend).to.include('BGCOLOR="#f9c9c9" COLOR="#c0392b"></TD><TD ALIGN="LEFT"><FONT COLOR="#8a8a8a">0 × service with no running task: the proxy answers 503</FONT></TD>')
+      expect(legend).to.include('BGCOLOR="#ece0f8" COLOR="#7b3fb3"></TD><TD ALIGN="LEFT"><B>1</B> × ingress-mode port: the proxy sees the routing mesh\'s address, not the client\'s</TD>')
+      expect(legend).to.include('<B>1</B> × anything else wrong, or a task not running')
+      expect(legend).to.include('✗ lonely: labelled with a route that no replica holds: `swarmnet route sync`')
+      for (const kind of ['entry point (node)', 'proxy replica', 'route', 'service', 'task']) expect(legend).to.include(`>${kind}</TD>`)
+      expect(/label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(HEALTHY))![1]).to.include('<B>proxy: 2 replicas answered, no problem seen</B>')
+    })
+
+    it('escapes HTML in the legend and caps its list of problems', () => {
+      const problems = Array.from({length: 14}, (_, i) => ({subject: `s${i}`, message: 'a <b> & "c"'}))
+      const dot = renderDot({...HEALTHY, problems})
+      expect(dot).to.include('✗ s0: a &lt;b&gt; &amp; &quot;c&quot;')
+      expect(dot).to.not.include('✗ s12:')
+      expect(dot).to.include('… and 2 more: swarmnet map')
     })
 
     it('escapes backslashes and quotes in labels', () => {
@@ -341,11 +360,13 @@ describe('map-render', () => {
         routes: [route('web#0', {paths: ['/a\\b"c'], heldBy: ['proxy.1']})],
         services: [service('web', [])],
       }
-      expect(renderDot(map)).to.include('  route_web_0 [label="/a\\\\b\\"c → web:8080"];')
+      expect(renderDot(map)).to.include('  route_web_0 [label="/a\\\\b\\"c → web:8080", fillcolor="#fff5d1", color="#b0902a"];')
     })
 
-    it('draws no red for a healthy map', () => {
-      expect(renderDot(HEALTHY)).to.not.include('red')
+    it('draws no problem style for a healthy map', () => {
+      const nodes = renderDot(HEALTHY).split('\n').filter((line) => / \[label="/.test(line))
+      expect(nodes).to.have.length(7)
+      for (const line of nodes) expect(line).to.not.match(/#e4e4e4|#ffe6c7|#f9c9c9|#ece0f8|#c0392b|penwidth/)
     })
   })
 })

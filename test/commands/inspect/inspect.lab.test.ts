@@ -218,7 +218,7 @@ describe('swarmnet inspect cfg / inspect service / dns / map', function () {
       {name: 'dns --from an unknown node', args: ['dns', 'go-demo', '--from', 'node-9'], code: 2, error: /^unknown node "node-9"; the swarm's nodes are node-1, node-2, node-3$/},
       {name: 'inspect cfg --node where no replica runs', args: ['inspect', 'cfg', '--node', 'node-9'], code: 2, error: /^no running proxy replica on node "node-9"; replicas: proxy\.node-1 /},
       {name: 'inspect cfg --task that matches none', args: ['inspect', 'cfg', '--task', 'zzzzzz'], code: 2, error: /^no single running proxy replica matches task "zzzzzz"; replicas: /},
-      {name: 'map --format svg', args: ['map', '--format', 'svg'], code: 2, error: /Expected --format=svg to be one of: tree, mermaid, dot/},
+      {name: 'map --format png', args: ['map', '--format', 'png'], code: 2, error: /Expected --format=png to be one of: tree, svg, mermaid, dot/},
       {name: 'inspect cfg of an unknown --proxy', args: ['inspect', 'cfg', '--proxy', 'nope'], code: 2, error: /^unknown proxy service "nope"; proxy services here: proxy$/},
     ]
     for (const c of cases) {

@@ -158,6 +158,11 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       const containers = (await call('list containers', () => docker.listContainers({filters}))) as Raw[]
       return containers.map(toContainer)
     },
+    async containerAddresses(containerId) {
+      const raw = (await call(`inspect container ${containerId.slice(0, 12)}`, () => docker.getContainer(containerId).inspect())) as Raw
+      const networks = (raw.NetworkSettings?.Networks ?? {}) as Record<string, Raw>
+      return Object.fromEntries(Object.entries(networks).flatMap(([name, n]) => (n.IPAddress ? [[name, String(n.IPAddress)]] : [])))
+    },
     async exec(containerId, command, options = {}) {
       const limit = options.timeoutMs ?? timeoutMs
       const what = `exec in container ${containerId.slice(0, 12)}`

@@ -15,5 +15,7 @@ export function renderDoctor(result: DoctorResult): string {
       .filter((c) => c.status === 'fail' || c.status === 'warn')
       .map((c) => `${c.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${n.node} ${c.name}: ${c.detail}${c.hint ? `\n    ${colour.dim(`→ ${c.hint}`)}` : ''}`),
   )
-  return [grid, '', ...(findings.length > 0 ? findings : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  const warnings = result.warnings.map((w) => `${colour.yellow('!')} ${w.service} api: ${w.message}`)
+  const all = [...findings, ...warnings]
+  return [grid, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
 }

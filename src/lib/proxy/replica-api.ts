@@ -42,6 +42,8 @@ type Tunnel = {session: SshSession; address: string} | {unusable: string}
 export class ReplicaApi {
   private current: ApiRoute
   private tunnel?: Promise<Tunnel>
+  /** Why the published port was passed over, once it was. */
+  private passedOver?: string
   private execTarget?: Promise<{engine: Engine; containerId: string}>
 
   constructor(
@@ -71,7 +73,10 @@ export class ReplicaApi {
       if (!(error instanceof ConnectFailed)) throw error
       // The private way is kept only once it works: a replica still starting refuses both for a moment.
       try {
-        return await this.privately(pathAndQuery, timeoutMs, `${port.target} did not answer (${error.message})`)
+        const why = `${port.target} did not answer (${error.message})`
+        const answer = await this.privately(pathAndQuery, timeoutMs, why)
+        this.passedOver = why
+        return answer
       } catch (privateError) {
         const way = (this.current as ApiRoute).via === 'docker-exec' ? 'through Docker' : 'over SSH'
         this.current = port
@@ -81,10 +86,10 @@ export class ReplicaApi {
     }
   }
 
-  private async privately(pathAndQuery: string, timeoutMs: number, why?: string): Promise<HttpAnswer> {
+  private async privately(pathAndQuery: string, timeoutMs: number, why = this.passedOver): Promise<HttpAnswer> {
     this.tunnel ??= this.openTunnel()
     const tunnel = await this.tunnel
-    const note = why ?? this.current.note
+    const note = why
     if ('unusable' in tunnel) return this.viaExec(pathAndQuery, timeoutMs, [note, `no SSH path: ${tunnel.unusable}`].filter(Boolean).join('; '))
     this.current = {via: 'ssh-tunnel', target: `${tunnel.session.target} -> ${hostPort(tunnel.address, this.port)} on ${GWBRIDGE}`, ...(note ? {note} : {})}
     let socket: Duplex

@@ -504,7 +504,7 @@ class Ssh2Session implements SshSession {
           // RFC 4254: 2 is SSH_OPEN_CONNECT_FAILED (refused or unreachable from the remote host).
           const said = oneLine(error.message.replace(/^\(SSH\) Channel open failure:\s*/, ''))
           if (error.reason === 2) reject(this.failure(`${where} refused the connection from the remote host (${said})`, FORWARD_CONNECT_FAILED))
-          else reject(this.failure(`the server does not forward to ${where} (${said}; AllowTcpForwarding?)`, FORWARD_REFUSED))
+          else reject(this.failure(`the server does not forward to ${where} (${said}${error.reason === 1 ? ': administratively prohibited' : ''}; AllowTcpForwarding?)`, FORWARD_REFUSED))
         }
 
         try {

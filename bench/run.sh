@@ -7,13 +7,15 @@
 #   swarmnet lab up (3 nodes)              <= 60 s;   swarmnet lab down   <= 15 s
 #   swarmnet proxy up                      notices convergence within 1 s of the last task running
 #   swarmnet route add (one replica)       at most 200 ms more than a bare curl of the same reconfigure
+#   swarmnet route add (3 replicas)        over SSH to each node (the API unpublished, the default) at most
+#                                          300 ms more than the same call to the published port (--publish-api)
 #   swarmnet route sync, 100 routes        <= 15 s onto 3 empty replicas; a second sync <= 1 s
 #   swarmnet inspect cfg --raw             all replicas of a global proxy on 6 nodes: <= 0.6x the book's
 #                                          shell pipeline looped over the replicas; one replica: <= 2x it
 #   swarmnet doctor, mesh check            on 6 nodes at most 1.3x their time on 3; one SSH connection per node
 #   swarmnet lb test --requests 1000       through the proxy: >= 80% of ab's throughput from here
 # Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table.
-# `bash bench/run.sh startup` runs only the start-up rows.
+# `bash bench/run.sh startup` runs only the start-up rows; `bash bench/run.sh api` only the private-API row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "bench needs hyperfine: apt-get install -y hyperfine" >&2; exit 1; }
@@ -26,8 +28,29 @@ sock=unix:///run/swarmnet-lab/node-1/docker.sock
 dk() { docker -H "$sock" "$@"; }
 say() { printf '\n== %s\n' "$*" >&2; }
 
+scope=${1:-all}
 $sn lab up >/dev/null 2>&1
+env_lab="MACHINE_STORAGE_PATH=/var/lib/swarmnet-lab/machine DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
+clean() { dk service rm $(dk service ls -q) >/dev/null 2>&1 || true; until [ -z "$(dk network ls -q --filter name=^proxy$)" ]; do dk network rm proxy >/dev/null 2>&1 || sleep 0.5; done; }
 
+# route add on the 3 replicas of a global proxy: to the published port (--publish-api), then privately
+# (the default: SSH to each node, forwarded to the container's docker_gwbridge address). Same environment.
+private_api() {
+  say "route add on 3 replicas: the published API port vs over SSH (not published)"
+  clean
+  $sn proxy up --publish-api --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
+  dk service create -d --name go-demo --network proxy --endpoint-mode dnsrr swarmnet-lab/go-demo >/dev/null 2>&1
+  until [ "$(dk service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 1 ]; do sleep 0.3; done
+  env $env_lab $sn route add go-demo /demo 8080 --json -H "$sock" > "$out/api-published-via.json"
+  hyperfine -N --warmup 2 --runs 20 --export-json "$out/api-published.json" "env $env_lab $sn route add go-demo /demo 8080 -H $sock" >&2
+  $sn proxy up --update --no-sync --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
+  env $env_lab $sn route add go-demo /demo 8080 --json -H "$sock" > "$out/api-private-via.json"
+  hyperfine -N --warmup 2 --runs 20 --export-json "$out/api-private.json" "env $env_lab $sn route add go-demo /demo 8080 -H $sock" >&2
+  clean
+}
+
+if [ "$scope" = api ]; then private_api; fi
+if [ "$scope" != api ]; then
 say "start-up"
 # node-1's engine over TLS, with the client certificate `swarmnet lab env node-1` points at. Both sides
 # of each comparison get the same environment. A command's first run (a warm-up) writes its code cache.
@@ -41,14 +64,13 @@ DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$certs hyperfine -N --warmup 3 --runs 30 --
   "$floor $tls" "$sn node ls --json -H $tls" >&2
 hyperfine -N --warmup 3 --runs 30 --export-json "$out/reads.json" "$sn node ls --json -H $sock" \
   "$sn network ls --json -H $sock" "$sn network inspect ingress --json -H $sock" "$sn node ip node-1 -H $sock" >&2
+fi
 
-if [ "${1:-all}" != startup ]; then
+if [ "$scope" = all ]; then
   say "lab up / lab down"
   hyperfine --runs 3 --prepare "$sn lab down --yes" --export-json "$out/up.json" "$sn lab up" >&2
   hyperfine --runs 3 --prepare "$sn lab up" --export-json "$out/down.json" "$sn lab down --yes" >&2
   $sn lab up >/dev/null 2>&1
-
-  clean() { dk service rm $(dk service ls -q) >/dev/null 2>&1 || true; until [ -z "$(dk network ls -q --filter name=^proxy$)" ]; do dk network rm proxy >/dev/null 2>&1 || sleep 0.5; done; }
 
   say "proxy up: from the last task running to swarmnet noticing"
   clean
@@ -60,13 +82,15 @@ if [ "${1:-all}" != startup ]; then
 
   say "route add on one replica vs a bare curl of the same reconfigure call"
   clean
-  $sn proxy up --replicas 1 --publish-mode host --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
+  $sn proxy up --replicas 1 --publish-mode host --publish-api --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
   dk service create -d --name go-demo --network proxy --endpoint-mode dnsrr swarmnet-lab/go-demo >/dev/null 2>&1
   until [ "$(dk service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 1 ]; do sleep 0.3; done
   ip=$($sn node ip "$(dk service ps proxy --filter desired-state=running --format '{{.Node}}')" -H "$sock")
   hyperfine -N --warmup 2 --runs 20 --export-json "$out/route-add.json" \
     "curl -sf http://$ip:8080/v1/docker-flow-proxy/reconfigure?serviceName=go-demo&servicePath=/demo&port=8080" \
     "$sn route add go-demo /demo 8080 -H $sock" >&2
+
+  private_api
 
   say "route sync: 100 routes (100 services, one task each) onto 3 empty replicas"
   clean
@@ -101,7 +125,6 @@ if [ "${1:-all}" != startup ]; then
   sshd_logins() { cat /var/lib/swarmnet-lab/nodes/*/ssh/sshd.log 2>/dev/null | grep -c 'Accepted publickey' || true; }
   # The whole machine's CPU time (user+nice+system+irq+softirq, in 1/100 s): the nodes' share of a run.
   cpu_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-  env_lab="MACHINE_STORAGE_PATH=/var/lib/swarmnet-lab/machine DOCKER_CONFIG=/var/lib/swarmnet-lab/docker SWARMNET_SSH_CONFIG=/var/lib/swarmnet-lab/ssh/config"
   before=$(sshd_logins); ticks=$(cpu_ticks); env $env_lab $sn doctor --json -H "$sock" > "$out/doctor3.json" || true
   echo $(( $(cpu_ticks) - ticks )) > "$out/cpu3.txt"; echo $(( $(sshd_logins) - before )) > "$out/logins3.txt"
   hyperfine -N -i --warmup 1 --runs 5 --export-json "$out/diag3.json" "env $env_lab $sn doctor -H $sock" "$sn mesh check proxy -H $sock" >&2
@@ -134,12 +157,14 @@ const read = (file) => JSON.parse(fs.readFileSync(`${dir}/${file}`))
 const mean = (file, i = 0) => read(file).results[i].mean * 1000
 const ms = (v) => `${v.toFixed(v < 100 ? 1 : 0)} ms`
 const s = (v) => `${(v / 1000).toFixed(1)} s`
+const x = (a, b) => `${(a / b).toFixed(2)}x`
+const rows = []
+if (scope !== 'api') {
 const [node0, version] = [mean('version.json', 0), mean('version.json', 1)]
 const [floorSock, lsSock, dockerLs] = [0, 1, 2].map((i) => mean('nodes-sock.json', i))
 const [floorTls, lsTls] = [0, 1].map((i) => mean('nodes-tls.json', i))
 const [lsAgain, ...reads] = read('reads.json').results.map((r) => r.mean * 1000)
-const x = (a, b) => `${(a / b).toFixed(2)}x`
-const rows = [
+rows.push(
   ['`swarmnet --version` vs `node -e 0`', `${ms(version)} vs ${ms(node0)}`, x(version, node0), 'within 1.6x', version / node0 <= 1.6],
   ['`swarmnet node ls --json` vs plain Node\'s request (`bench/floor-node-ls.mjs`), unix socket', `${ms(lsSock)} vs ${ms(floorSock)}`, x(lsSock, floorSock), 'within 1.5x', lsSock / floorSock <= 1.5],
   ['`swarmnet node ls --json` vs plain Node\'s request, TLS', `${ms(lsTls)} vs ${ms(floorTls)}`, x(lsTls, floorTls), 'within 1.5x', lsTls / floorTls <= 1.5],
@@ -147,8 +172,14 @@ const rows = [
   ...['network ls --json', 'network inspect ingress --json', 'node ip node-1'].map((command, i) => [
     `\`swarmnet ${command}\` vs \`swarmnet node ls --json\``, `${ms(reads[i])} vs ${ms(lsAgain)}`, x(reads[i], lsAgain), 'within 1.1x', reads[i] / lsAgain <= 1.1,
   ]),
-]
+)
+}
 if (scope !== 'startup') {
+  const [published, privately] = [mean('api-published.json'), mean('api-private.json')]
+  const vias = (file) => [...new Set(read(file).replicas.map((r) => r.via))].join(', ')
+  rows.push(['`route add`, 3 replicas: over SSH (API not published) vs the published port', `${ms(privately)} (${vias('api-private-via.json')}) vs ${ms(published)} (${vias('api-published-via.json')})`, `+${ms(privately - published)}`, '<= +300 ms', privately - published <= 300 && vias('api-private-via.json') === 'ssh-tunnel'])
+}
+if (scope === 'all') {
   const [up, down] = [mean('up.json'), mean('down.json')]
   const lags = [1, 2, 3].map((run) => {
     const r = read(`up-${run}.json`)

@@ -19,6 +19,8 @@ until [ -z "$(docker network ls -q --filter name=^proxy$)" ]; do docker network 
 
 # Step 3: the proxy, and the network it shares with the services it routes to.
 # (No IPVS on this kernel: it runs on every node and publishes in host mode; it says so.)
+# Unlike the book's -p 8080:8080, the API port is not published (it has no authentication): swarmnet
+# reaches each replica over SSH to its node. --publish-api would publish it, and proxy up would warn.
 swarmnet proxy up
 # go-demo on the proxy network; dnsrr, since without IPVS a service's VIP does not answer.
 shell docker service create -d --name go-demo --network proxy --endpoint-mode dnsrr --replicas 2 swarmnet-lab/go-demo

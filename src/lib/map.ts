@@ -14,7 +14,8 @@ import {taskName} from './tasks.js'
 export interface SwarmMap {
   proxy: {name: string; mode: string; image: string}
   entryPoints: {node: string; address: string; ports: number[]; mode: 'host' | 'ingress'; replica?: string}[]
-  replicas: {task: string; node: string; routes: string[]; error?: string}[]
+  /** `via`: how swarmnet reached the replica's API (published-port, ssh-tunnel or docker-exec). */
+  replicas: {task: string; node: string; via?: string; routes: string[]; error?: string}[]
   routes: MapRoute[]
   services: MapService[]
   problems: Problem[]
@@ -119,7 +120,7 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
   return {
     proxy: {name: proxy.name, mode: proxy.mode, image: proxy.image},
     entryPoints: points,
-    replicas: views.map((v) => ({task: v.replica.task, node: v.replica.node.hostname, routes: [...routes.values()].filter((r) => r.heldBy.includes(v.replica.task)).map((r) => r.key).sort((a, b) => a.localeCompare(b, undefined, {numeric: true})), ...(v.error ? {error: v.error} : {})})),
+    replicas: views.map((v) => ({task: v.replica.task, node: v.replica.node.hostname, via: v.replica.api.route.via, routes: [...routes.values()].filter((r) => r.heldBy.includes(v.replica.task)).map((r) => r.key).sort((a, b) => a.localeCompare(b, undefined, {numeric: true})), ...(v.error ? {error: v.error} : {})})),
     routes: [...routes.values()].sort((a, b) => a.key.localeCompare(b.key, undefined, {numeric: true})),
     services: mapServices,
     problems,

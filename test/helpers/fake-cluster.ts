@@ -8,6 +8,7 @@ import type {Cluster} from '../../src/lib/docker/cluster.js'
 import type {Engine, SwarmNode} from '../../src/lib/docker/engine.js'
 import type {NodeEngines, NodeRoute} from '../../src/lib/docker/node-engines.js'
 import {paths} from '../../src/lib/lab/layout.js'
+import type {SshSession} from '../../src/lib/ssh/ssh-client.js'
 
 type NodeRef = Pick<SwarmNode, 'id' | 'hostname' | 'address'>
 
@@ -25,9 +26,15 @@ export interface FakeCluster extends Cluster {
  * A Cluster over fakes of swarmnet's own interfaces: the manager's Engine, and a NodeEngines whose
  * forNode() answers from `routes` (keyed by node id). Never dockerode.
  */
-export function fakeCluster(engine: Engine, routes: Record<string, FakeRoute> = {}, timeoutMs = 2000): FakeCluster {
+export function fakeCluster(engine: Engine, routes: Record<string, FakeRoute> = {}, timeoutMs = 2000, ssh: Record<string, SshSession | Error> = {}): FakeCluster {
   const asked: string[] = []
   const nodeEngines = {
+    /** SSH to a node only where `ssh` gives a session: elsewhere none, as on a cluster without sshd. */
+    async sshSession(node: NodeRef): Promise<SshSession> {
+      const session = ssh[node.id] ?? new Error(`fake cluster: no SSH to node ${node.id}`)
+      if (session instanceof Error) throw session
+      return session
+    },
     async forNode(node: NodeRef): Promise<NodeRoute> {
       asked.push(node.id)
       const route = routes[node.id]

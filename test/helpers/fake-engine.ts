@@ -24,6 +24,7 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: n
     removeNetwork: missing('removeNetwork'),
     listTasks: missing('listTasks'),
     listContainers: missing('listContainers'),
+    containerAddresses: missing('containerAddresses'),
     exec: missing('exec'),
     readContainerFile: missing('readContainerFile'),
     runHelper: missing('runHelper'),

@@ -126,9 +126,9 @@ describe('map: swarmMap', () => {
         {node: 'node-3', address: '127.0.0.13', ports: [80, 443], mode: 'host', replica: 'proxy.3'},
       ],
       replicas: [
-        {task: 'proxy.1', node: 'node-1', routes: ['api#1', 'api#2', 'ghost#0', 'go-demo#0', 'idle#0', 'offnet#0']},
-        {task: 'proxy.2', node: 'node-2', routes: ['ghost#0', 'go-demo#0', 'idle#0', 'offnet#0']},
-        {task: 'proxy.3', node: 'node-3', routes: [], error: 'config?type=json: HTTP 500: boom'},
+        {task: 'proxy.1', node: 'node-1', via: 'published-port', routes: ['api#1', 'api#2', 'ghost#0', 'go-demo#0', 'idle#0', 'offnet#0']},
+        {task: 'proxy.2', node: 'node-2', via: 'published-port', routes: ['ghost#0', 'go-demo#0', 'idle#0', 'offnet#0']},
+        {task: 'proxy.3', node: 'node-3', via: 'published-port', routes: [], error: 'config?type=json: HTTP 500: boom'},
       ],
       routes: [
         {key: 'api#1', service: 'api', index: 1, paths: ['/api'], domains: [], port: '8080', reqMode: 'http', heldBy: ['proxy.1'], missingOn: ['proxy.2'], differsOn: [], labelled: true},

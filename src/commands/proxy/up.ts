@@ -10,11 +10,11 @@ import {liveStatus} from '../../lib/progress.js'
 
 export default class ProxyUp extends SwarmnetCommand<typeof ProxyUp> {
   static summary = 'Start docker-flow-proxy on the swarm, or report the one running'
-  static description = `The book's \`docker service create --name proxy -p 80:80 -p 443:443 -p 8080:8080 --network proxy -e MODE=swarm vfarcic/docker-flow-proxy\`, done properly: creates the overlay network when it is missing, sets SERVICE_NAME to the service's real name, waits until every task runs (showing each node's tasks on stderr) or fails with the tasks' own errors, checks every replica's API, and prints where the proxy answers. Running it again reports the running proxy; a different spec is shown and applied only with --update. On a kernel without IPVS (such as the lab) it defaults to one task per node publishing in host mode, and says so.`
+  static description = `The book's \`docker service create --name proxy -p 80:80 -p 443:443 -p 8080:8080 --network proxy -e MODE=swarm vfarcic/docker-flow-proxy\`, done properly: creates the overlay network when it is missing, sets SERVICE_NAME to the service's real name, waits until every task runs (showing each node's tasks on stderr) or fails with the tasks' own errors, checks every replica's API, and prints where the proxy answers. Running it again reports the running proxy; a different spec is shown and applied only with --update. On a kernel without IPVS (such as the lab) it defaults to one task per node publishing in host mode, and says so. Unlike the book, the API port (8080) is not published unless --publish-api is given (docker-flow-proxy's API has no authentication); when it is, proxy up, proxy status and doctor warn, naming the addresses where it is open.`
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --image vfarcic/docker-flow-proxy',
-    '<%= config.bin %> <%= command.id %> --replicas 3 --no-publish-api',
+    '<%= config.bin %> <%= command.id %> --replicas 3 --publish-api',
     '<%= config.bin %> <%= command.id %> --mode global --publish-mode host --constraint node.role==worker',
     '<%= config.bin %> <%= command.id %> --env STATS_USER=admin --env STATS_PASS=admin --update',
   ]
@@ -27,7 +27,7 @@ export default class ProxyUp extends SwarmnetCommand<typeof ProxyUp> {
     mode: Flags.string({summary: 'replicated or global (one task per node).'}),
     'publish-mode': Flags.string({summary: 'ingress (the routing mesh, needs IPVS) or host (each task on its own node).'}),
     env: Flags.string({summary: 'Environment KEY=VALUE for the proxy (repeatable), e.g. DEBUG=true.', multiple: true, multipleNonGreedy: true}),
-    'publish-api': Flags.boolean({summary: 'Publish the API port (8080); --no-publish-api keeps it off the nodes (swarmnet then reaches it through Docker).', default: true, allowNo: true}),
+    'publish-api': Flags.boolean({summary: "Publish the API port (8080) on the nodes, as the book's -p 8080:8080 did. It has no authentication: anyone who reaches a node can change the routes, so it is off by default and swarmnet reaches each replica over SSH to its node.", default: false, allowNo: true}),
     constraint: Flags.string({summary: 'Placement constraint (repeatable), e.g. node.role==worker.', multiple: true, multipleNonGreedy: true}),
     update: Flags.boolean({summary: 'Apply a spec that differs from the running proxy.'}),
     sync: Flags.boolean({summary: 'Sync labelled routes onto replicas that lack them (--no-sync: only report them); asked on a terminal.', allowNo: true}),

@@ -47,8 +47,17 @@ export async function openEngine(endpoint: Endpoint, settings: ConnectSettings):
   }
 }
 
+const sessions = new WeakMap<Engine, SshSession>()
+
 /** The node's engine through an SSH session already open (`docker system dial-stdio` channels on it); closing it closes the session. */
 export async function engineOverSsh(session: SshSession, timeoutMs: number): Promise<Engine> {
   const {createDockerodeEngine} = await import('./dockerode-engine.js')
-  return createDockerodeEngine(session.target, {protocol: 'http', host: 'docker', port: 80, agent: session.dockerAgent()}, timeoutMs, () => session.close())
+  const engine = createDockerodeEngine(session.target, {protocol: 'http', host: 'docker', port: 80, agent: session.dockerAgent()}, timeoutMs, () => session.close())
+  sessions.set(engine, session)
+  return engine
+}
+
+/** The SSH session an engine runs over, when it does: other traffic to that node can share the connection. */
+export function sshSessionOf(engine: Engine): SshSession | undefined {
+  return sessions.get(engine)
 }

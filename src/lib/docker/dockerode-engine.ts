@@ -158,6 +158,19 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       const containers = (await call('list containers', () => docker.listContainers({filters}))) as Raw[]
       return containers.map(toContainer)
     },
+    async containerAddresses(containerId) {
+      const raw = (await call(`inspect container ${containerId.slice(0, 12)}`, () => docker.getContainer(containerId).inspect())) as Raw
+      const networks = (raw.NetworkSettings?.Networks ?? {}) as Record<string, Raw>
+      const addresses: Record<string, string> = Object.fromEntries(Object.entries(networks).flatMap(([name, n]) => (n.IPAddress ? [[name, String(n.IPAddress)]] : [])))
+      // A Swarm task's container sits on docker_gwbridge as a hidden "gateway_" endpoint that only the network lists.
+      if (!addresses.docker_gwbridge) {
+        const bridge = (await call('inspect network docker_gwbridge', () => docker.getNetwork('docker_gwbridge').inspect()).catch(() => undefined)) as Raw | undefined
+        const entry = bridge?.Containers?.[String(raw.Id ?? containerId)]
+        if (entry?.IPv4Address) addresses.docker_gwbridge = String(entry.IPv4Address).replace(/\/\d+$/, '')
+      }
+
+      return addresses
+    },
     async exec(containerId, command, options = {}) {
       const limit = options.timeoutMs ?? timeoutMs
       const what = `exec in container ${containerId.slice(0, 12)}`

@@ -31,6 +31,8 @@ export interface Engine {
 
   /** Containers of this engine's own node (containers are node-local), by label ("key=value") or network. */
   listContainers(filter?: {labels?: string[]; network?: string}): Promise<ContainerSummary[]>
+  /** A container of this node: its IPv4 address on each network it is attached to, by network name (docker_gwbridge included). */
+  containerAddresses(containerId: string): Promise<Record<string, string>>
   /**
    * Runs a command in a container of this node (no TTY), bounded by `timeoutMs`. With `input`, that
    * is written to its stdin, which then stays open until the command ends or `done(stdout so far)`

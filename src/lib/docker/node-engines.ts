@@ -1,6 +1,7 @@
 import type {NodeMapping, SwarmnetConfig} from '../config.js'
 import {SwarmnetError, reasonOf} from '../errors.js'
-import {type ConnectSettings, openEngine} from './connect.js'
+import type {SshEndpoint, SshSession, SshSettings} from '../ssh/ssh-client.js'
+import {type ConnectSettings, openEngine, sshSessionOf} from './connect.js'
 import {contextEndpoint, hasContext, readContext} from './contexts.js'
 import type {Engine, SwarmNode} from './engine.js'
 import {type Endpoint, type ResolvedEndpoint, parseDockerHost} from './endpoint.js'
@@ -42,13 +43,32 @@ export interface ManagerConnection {
 export class NodeEngines {
   private readonly routes = new Map<string, Promise<NodeRoute>>()
   private readonly opened: Engine[] = []
+  private readonly sshSessions = new Map<string, Promise<SshSession>>()
+  private readonly ownSessions: SshSession[] = []
 
   constructor(
     private readonly manager: ManagerConnection,
     private readonly config: SwarmnetConfig,
     private readonly settings: ConnectSettings & {env: NodeJS.ProcessEnv},
     private readonly open: (endpoint: Endpoint, settings: ConnectSettings) => Promise<Engine> = openEngine,
+    private readonly openSsh: (endpoint: SshEndpoint, settings: SshSettings) => Promise<SshSession> = async (endpoint, settings) => (await import('../ssh/ssh-client.js')).openSshSession(endpoint, settings),
   ) {}
+
+  /**
+   * An SSH connection to the node (to reach its containers' own addresses): the one its engine runs
+   * over when it does, else one opened to its address with the command's SSH settings (a docker-machine
+   * node's user and key), once per command and closed with the engines. Host keys are checked as always.
+   */
+  sshSession(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Promise<SshSession> {
+    let session = this.sshSessions.get(node.id)
+    if (!session) {
+      session = this.openSshTo(node)
+      session.catch(() => {})
+      this.sshSessions.set(node.id, session)
+    }
+
+    return session
+  }
 
   forNode(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Promise<NodeRoute> {
     let route = this.routes.get(node.id)
@@ -61,7 +81,22 @@ export class NodeEngines {
   }
 
   async closeAll(): Promise<void> {
-    await Promise.allSettled(this.opened.map((engine) => engine.close()))
+    await Promise.allSettled([...this.opened.map((engine) => engine.close()), ...this.ownSessions.map((session) => session.close())])
+  }
+
+  private async openSshTo(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Promise<SshSession> {
+    const route = await this.forNode(node).catch(() => undefined)
+    const shared = route && sshSessionOf(route.engine)
+    if (shared) return shared
+    if (!node.address) throw new SwarmnetError(`the swarm reports no address for node ${node.hostname}`)
+    const machine = route?.via === 'machine' && route.name ? readMachine(route.name, this.settings.env) : undefined
+    const {sshConfigPath: configPath, acceptNewHostKey, timeoutMs, env} = this.settings
+    const session = await this.openSsh(
+      machine ? {host: node.address, user: machine.sshUser, port: machine.sshPort} : {host: node.address},
+      {configPath, acceptNewHostKey, timeoutMs, env, ...(machine ? {identityFiles: [machine.sshKeyPath]} : {})},
+    )
+    this.ownSessions.push(session)
+    return session
   }
 
   private async find(node: Pick<SwarmNode, 'id' | 'hostname' | 'address'>): Promise<NodeRoute> {

@@ -4,6 +4,7 @@ import {parseDockerHost} from '../docker/endpoint.js'
 import {loadConfig} from '../config.js'
 import {reasonOf} from '../errors.js'
 import {findNode} from '../nodes.js'
+import {type ProxyApiWarning, apiExposures} from '../proxy/exposure.js'
 import type {SshSession} from '../ssh/ssh-client.js'
 import {taskName} from '../tasks.js'
 import {type NodeFacts, readFacts} from './facts.js'
@@ -31,6 +32,8 @@ export interface NodeReport {
 
 export interface DoctorResult {
   nodes: NodeReport[]
+  /** Swarm-wide: a proxy whose unauthenticated API is published, with the addresses where it is open. */
+  warnings: ProxyApiWarning[]
   /** SSH connections opened: one per node reached. */
   sshConnections: number
   ok: boolean
@@ -67,7 +70,8 @@ export async function doctor(cluster: Cluster, options: {nodes: string[]}): Prom
     const dataPath = await probeDataPath(reached, overlayTasks, networks)
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
     const reports = reached.map((r) => report(r, {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}))
-    return {nodes: reports, sshConnections: reached.filter((r) => r.session).length, ok: reports.every((n) => n.checks.every((c) => c.status !== 'fail'))}
+    const warnings = apiExposures(services, tasks, allNodes)
+    return {nodes: reports, warnings, sshConnections: reached.filter((r) => r.session).length, ok: reports.every((n) => n.checks.every((c) => c.status !== 'fail'))}
   } finally {
     await Promise.all(reached.map((r) => (r.engine ? r.engine.close() : r.session?.close())))
   }

@@ -17,5 +17,7 @@ export function renderDoctor(result: DoctorResult): string {
     const where = who.length > 1 ? `${c.name}: ${c.detail} (${who.join(', ')})` : `${who[0]} ${c.name}: ${c.detail}`
     return `${c.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${where}${c.hint ? `\n    ${colour.dim(`→ ${c.hint}`)}` : ''}`
   })
-  return [grid, '', ...(findings.length > 0 ? findings : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  const warnings = result.warnings.map((w) => `${colour.yellow('!')} ${w.service} api: ${w.message}`)
+  const all = [...findings, ...warnings]
+  return [grid, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
 }

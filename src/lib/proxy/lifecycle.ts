@@ -9,6 +9,7 @@ import {desiredRoutes, liveState, readReplicas} from '../routes/survey.js'
 import {ping} from './client.js'
 import {type Convergence, type Converged, waitForConvergence} from './converge.js'
 import {type EntryPoint, entryPoints} from './entry-points.js'
+import {type ProxyApiWarning, apiExposure} from './exposure.js'
 import {apiPortOf, findProxy, proxyNetworks} from './find.js'
 import {type Cluster, proxyReplicas, whenReachable} from './replicas.js'
 import {type ClusterDefaults, DEFAULT_IMAGE, type ProxyUpInput, type SpecChange, proxySpec, specChanges} from './spec.js'
@@ -39,6 +40,8 @@ export interface ProxyUpResult {
   convergence?: {lastRunningAt?: string; noticedAt: string}
   entryPoints: EntryPoint[]
   api: {port: number; published: 'host' | 'ingress' | 'no'}
+  /** The API published (--publish-api): where it is open to anyone. */
+  warnings: ProxyApiWarning[]
   routes?: {missing: number; replicasMissing: string[]; sync?: SyncResult}
 }
 
@@ -97,7 +100,7 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
 
   const result: ProxyUpResult = {
     service: options.name, action, changes, spec, network: {name: options.network, created: networkCreated}, defaultsReason: defaultsNote(defaults, options, spec),
-    image: existing?.image ?? spec.image, mode: existing?.mode ?? spec.mode, running: 0, desired: 0, entryPoints: [], api: {port: apiPortOf(spec), published: 'no'},
+    image: existing?.image ?? spec.image, mode: existing?.mode ?? spec.mode, running: 0, desired: 0, entryPoints: [], api: {port: apiPortOf(spec), published: 'no'}, warnings: [],
   }
   let converged: Converged
   try {
@@ -113,7 +116,9 @@ export async function proxyUp(cluster: Cluster, options: ProxyUpOptions): Promis
 
   const proxy = (await cluster.engine.inspectService(serviceId!))!
   Object.assign(result, {image: proxy.image, mode: proxy.mode, running: converged.running, desired: converged.desired, convergence: {lastRunningAt: converged.lastRunningAt, noticedAt: converged.noticedAt}})
-  result.entryPoints = entryPoints(proxy, converged.tasks, await cluster.engine.listNodes())
+  const nodes = await cluster.engine.listNodes()
+  result.entryPoints = entryPoints(proxy, converged.tasks, nodes)
+  result.warnings = [apiExposure(proxy, converged.tasks, nodes) ?? []].flat()
   const apiPort = apiPortOf(proxy)
   const apiPublished = proxy.ports.find((p) => p.targetPort === apiPort && p.publishedPort)
   result.api = {port: apiPort, published: apiPublished ? (apiPublished.publishMode === 'host' ? 'host' : 'ingress') : 'no'}
@@ -202,13 +207,15 @@ export interface ProxyStatusResult {
   agree: boolean
   /** What differs, e.g. "go-demo: missing on proxy.node-3". */
   differences: string[]
+  /** The API published: where it is open to anyone. */
+  warnings: ProxyApiWarning[]
 }
 
 /** Tasks per node with state, image and ports; per replica whether its API answers and how many routes it holds. */
 export async function proxyStatus(cluster: Cluster, options: {proxy?: string; json: boolean}): Promise<ProxyStatusResult> {
   const [services, networks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks()])
   const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services})
-  const [{replicas, pending}, tasks] = await Promise.all([proxyReplicas(cluster, proxy, {waitMs: 0}), cluster.engine.listTasks({service: proxy.id, desiredState: 'running'})])
+  const [{replicas, pending}, tasks, nodes] = await Promise.all([proxyReplicas(cluster, proxy, {waitMs: 0}), cluster.engine.listTasks({service: proxy.id, desiredState: 'running'}), cluster.engine.listNodes()])
   const taskById = new Map(tasks.map((t) => [t.id, t]))
   const views = await readReplicas(cluster, replicas)
   const rows: ProxyStatusReplica[] = [
@@ -232,6 +239,7 @@ export async function proxyStatus(cluster: Cluster, options: {proxy?: string; js
     replicas: rows,
     agree: differences.length === 0,
     differences,
+    warnings: [apiExposure(proxy, tasks, nodes) ?? []].flat(),
   }
 }
 

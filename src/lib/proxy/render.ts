@@ -1,4 +1,5 @@
 import {colour, renderTable} from '../output.js'
+import type {ProxyApiWarning} from './exposure.js'
 import type {ProxyDownResult, ProxyStatusResult, ProxyUpResult} from './lifecycle.js'
 
 const VERB: Record<ProxyUpResult['action'], string> = {created: 'created', updated: 'updated', running: 'already running as asked', differs: 'running, but not as asked'}
@@ -25,7 +26,7 @@ export function renderProxyUp(result: ProxyUpResult): string {
     lines.push('It publishes no port.')
   }
 
-  lines.push(apiLine(result))
+  lines.push(apiLine(result), ...result.warnings.map((w) => renderApiWarning(w)))
   if (result.routes?.missing) {
     lines.push(result.routes.sync ? `Synced ${result.routes.missing} labelled route(s) onto ${result.routes.replicasMissing.join(', ')}.` : colour.yellow(`${result.routes.missing} labelled route(s) are missing on ${result.routes.replicasMissing.join(', ')}: run \`swarmnet route sync\`.`))
   }
@@ -35,9 +36,14 @@ export function renderProxyUp(result: ProxyUpResult): string {
 
 function apiLine(result: ProxyUpResult): string {
   const port = result.api.port
-  if (result.api.published === 'host') return `API: port ${port}, published in host mode: swarmnet reaches each replica at its node's address.`
-  if (result.api.published === 'ingress') return colour.yellow(`API: port ${port} is published through the routing mesh: anyone who reaches a node can reconfigure the proxy, and a request lands on a random replica (swarmnet never uses it for that; consider --no-publish-api).`)
-  return `API: port ${port}, not published: swarmnet reaches each replica through its node's Docker engine.`
+  if (result.api.published === 'host') return `API: port ${port}, published in host mode (--publish-api): swarmnet reaches each replica at its node's address.`
+  if (result.api.published === 'ingress') return `API: port ${port}, published through the routing mesh (--publish-api), where a request lands on a random replica: swarmnet never uses it, and reaches each replica over SSH to its node.`
+  return `API: port ${port}, not published: swarmnet reaches each replica over SSH to its node (else through its Docker engine).`
+}
+
+/** The open API, said where it cannot be missed. */
+export function renderApiWarning(warning: ProxyApiWarning): string {
+  return colour.yellow(`Warning: ${warning.message}.`)
 }
 
 export function renderProxyStatus(status: ProxyStatusResult, verbose: boolean): string {
@@ -53,7 +59,7 @@ export function renderProxyStatus(status: ProxyStatusResult, verbose: boolean): 
     ]),
   )
   const agreement = status.agree ? colour.green('The replicas hold the same routes.') : colour.red(`The replicas disagree: ${status.differences.join('; ')}. \`swarmnet route sync\` puts the labelled routes everywhere.`)
-  return `${head}\n${table}\n${agreement}`
+  return [head, table, agreement, ...status.warnings.map((w) => renderApiWarning(w))].join('\n')
 }
 
 export function renderProxyDown(result: ProxyDownResult): string {

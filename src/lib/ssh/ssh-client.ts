@@ -6,7 +6,7 @@ import {Duplex} from 'node:stream'
 import type {AnyAuthMethod, AuthenticationType, Client, ClientChannel, IdentityCallback, ParsedKey, ServerHostKeyAlgorithm, VerifyCallback} from 'ssh2'
 
 import {formatSeconds} from '../duration.js'
-import {SwarmnetError, UsageError, oneLine, reasonOf} from '../errors.js'
+import {ExitCode, SwarmnetError, UsageError, oneLine, reasonOf} from '../errors.js'
 import {type KnownHostEntry, appendKnownHost, checkHostKey, fingerprint, knownHostsName, keyTypeOf, knownKeyTypes, readKnownHostsFiles} from './known-hosts.js'
 import {type ResolvedSshConfig, resolveSshConfig} from './ssh-config.js'
 
@@ -54,12 +54,21 @@ export interface SshSession {
   dockerAgent(): http.Agent
   /** Runs a command (stdin closed), bounded by `timeoutMs` (default: the session's). */
   exec(command: string, options?: {timeoutMs?: number}): Promise<ExecResult>
+  /**
+   * A TCP connection made by the remote host to host:port, carried in a channel of this connection
+   * (direct-tcpip, like `ssh -W`); opening is bounded by `timeoutMs`. A failure to open carries the
+   * code FORWARD_CONNECT_FAILED when the remote host could not connect (nothing was sent), else
+   * FORWARD_REFUSED (the server does not forward: AllowTcpForwarding, or a lost connection).
+   */
+  forward(host: string, port: number, options?: {timeoutMs?: number}): Promise<Duplex>
   /** Ends the connection; afterwards nothing of this session keeps Node running. Safe to call twice. */
   close(): Promise<void>
 }
 
 type Ssh2 = typeof import('ssh2')
 
+export const FORWARD_CONNECT_FAILED = 'EFORWARDCONNECT'
+export const FORWARD_REFUSED = 'EFORWARD'
 const DIAL_STDIO = 'docker system dial-stdio'
 // sshd allows 10 sessions (channels) per connection by default (MaxSessions): keep room for exec.
 const MAX_DIAL_CHANNELS = 6
@@ -470,6 +479,50 @@ class Ssh2Session implements SshSession {
     }
   }
 
+  async forward(host: string, port: number, options: {timeoutMs?: number} = {}): Promise<Duplex> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs
+    const where = `${formatHost(host)}:${port}`
+    if (this.closed) throw this.failure('the SSH connection is closed', FORWARD_REFUSED)
+    const hold = {}
+    this.hold(hold)
+    try {
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        let done = false
+        const timer = setTimeout(() => {
+          done = true
+          reject(new SwarmnetError(`${this.target}: timed out after ${formatSeconds(timeoutMs)} opening a forwarded connection to ${where}`, ExitCode.failure, FORWARD_REFUSED))
+        }, timeoutMs)
+        const opened = (error: (Error & {reason?: number | string}) | undefined, channel: ClientChannel) => {
+          if (done) {
+            channel?.close()
+            return
+          }
+
+          done = true
+          clearTimeout(timer)
+          if (!error) return resolve(channel)
+          // RFC 4254: 2 is SSH_OPEN_CONNECT_FAILED (refused or unreachable from the remote host).
+          const said = oneLine(error.message.replace(/^\(SSH\) Channel open failure:\s*/, ''))
+          if (error.reason === 2) reject(this.failure(`${where} refused the connection from the remote host (${said})`, FORWARD_CONNECT_FAILED))
+          else reject(this.failure(`the server does not forward to ${where} (${said}${error.reason === 1 ? ': administratively prohibited' : ''}; AllowTcpForwarding?)`, FORWARD_REFUSED))
+        }
+
+        try {
+          this.client.forwardOut('127.0.0.1', 0, host, port, opened)
+        } catch {
+          clearTimeout(timer)
+          reject(this.failure('the SSH connection is closed', FORWARD_REFUSED))
+        }
+      })
+      // The connection must keep Node running while the forwarded one is in use.
+      this.hold(channel)
+      channel.once('close', () => this.release(channel))
+      return channel
+    } finally {
+      this.release(hold)
+    }
+  }
+
   async close(): Promise<void> {
     this.closing ??= new Promise((resolve) => {
       this.closed = true
@@ -572,8 +625,8 @@ class Ssh2Session implements SshSession {
     }
   }
 
-  private failure(what: string): SwarmnetError {
-    return new SwarmnetError(`${this.target}: ${what}${this.lastError ? ` (${this.lastError})` : ''}`)
+  private failure(what: string, code?: string): SwarmnetError {
+    return new SwarmnetError(`${this.target}: ${what}${this.lastError ? ` (${this.lastError})` : ''}`, ExitCode.failure, code)
   }
 
   private hold(token: object): void {

@@ -187,6 +187,8 @@ describe('swarmnet inspect cfg / inspect service / dns / map', function () {
       expect(demo.heldBy).to.deep.equal(['proxy.node-1', 'proxy.node-2', 'proxy.node-3'])
       expect(map.services.find((s: {name: string}) => s.name === 'go-demo').tasks).to.have.length(5)
       expect(map.problems).to.deep.equal([])
+      // The API is not published (proxy up's default): each replica was read over SSH to its node.
+      expect(map.replicas.map((r: {task: string; via: string}) => [r.task, r.via])).to.deep.equal(LAB_NODES.map((n) => [`proxy.${n}`, 'ssh-tunnel']))
       const tree = await swarmnet(['map'], {env})
       expect(tree.stdout).to.include('proxy.node-1, proxy.node-2, proxy.node-3  (same routes)')
       expect(tree.stdout).to.match(/├─ \/demo → go-demo:8080/)

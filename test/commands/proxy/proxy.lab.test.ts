@@ -1,8 +1,21 @@
 import {expect} from 'chai'
+import net from 'node:net'
 
 import {swarmnet} from '../../helpers/cli.js'
 import {LAB_NODES, docker, eventually, labVars, nodeIp, nodeSocket, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
 import {createService, ok, replicaRoutes, running} from '../../helpers/proxy-lab.js'
+
+/** What connecting to host:port from here gives: 'connected', or the error code (ECONNREFUSED). */
+async function connectTo(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port})
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve('connected')
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+}
 
 async function inspect(name: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return JSON.parse(await onNode('node-1', ['service', 'inspect', name]))[0]
@@ -41,23 +54,29 @@ describe('swarmnet proxy up / status / down', function () {
     })
   })
 
-  it('creates the network and the service the book describes, on every node in host mode (no IPVS here), and says why', async () => {
+  it('creates the network and the service the book describes, on every node in host mode (no IPVS here), and says why; the API is not published', async () => {
     const result = await swarmnet(['proxy', 'up', '--json'], {env})
     expect(result.code, result.stderr).to.equal(0)
     const up = result.json
     expect(up).to.deep.include({service: 'proxy', action: 'created', network: {name: 'proxy', created: true}, running: 3, desired: 3, mode: 'global', image: 'swarmnet-lab/proxy:latest'})
     expect(up.defaultsReason).to.match(/no IPVS/)
-    expect(up.api).to.deep.equal({port: 8080, published: 'host'})
+    expect(up.api).to.deep.equal({port: 8080, published: 'no'})
+    expect(up.warnings).to.deep.equal([])
     expect(up.entryPoints.filter((p: {targetPort: number}) => p.targetPort === 80).map((p: {address: string; mode: string}) => [p.address, p.mode])).to.deep.equal(LAB_NODES.map((n) => [nodeIp(n), 'host']))
 
     const service = await inspect('proxy')
     expect(service.Spec.TaskTemplate.ContainerSpec.Env).to.have.members(['MODE=swarm', 'SERVICE_NAME=proxy'])
     expect(service.Spec.Labels).to.deep.equal({'org.swarmnet.proxy': 'true'})
     expect(service.Spec.Mode).to.deep.equal({Global: {}})
-    expect(service.Spec.EndpointSpec.Ports.map((p: {TargetPort: number; PublishedPort: number; PublishMode: string}) => [p.TargetPort, p.PublishedPort, p.PublishMode])).to.deep.equal([[80, 80, 'host'], [443, 443, 'host'], [8080, 8080, 'host']])
+    expect(service.Spec.EndpointSpec.Ports.map((p: {TargetPort: number; PublishedPort: number; PublishMode: string}) => [p.TargetPort, p.PublishedPort, p.PublishMode])).to.deep.equal([[80, 80, 'host'], [443, 443, 'host']])
     const network = JSON.parse(await onNode('node-1', ['network', 'inspect', 'proxy']))[0]
     expect(network).to.deep.include({Driver: 'overlay', Attachable: true})
-    for (const node of LAB_NODES) expect((await fetch(`http://${nodeIp(node)}:8080/v1/docker-flow-proxy/ping`)).status, node).to.equal(200)
+    // The book's -p 8080:8080 is gone: nothing answers on any node's 8080, yet every replica's API does, over SSH.
+    for (const node of LAB_NODES) expect(await connectTo(nodeIp(node), 8080), node).to.equal('ECONNREFUSED')
+    for (const node of LAB_NODES) expect(await connectTo(nodeIp(node), 80), node).to.equal('connected')
+    const status = await ok(['proxy', 'status', '--json'], env)
+    expect(status.replicas.map((r: {node: string; api: string; via: string}) => [r.node, r.api, r.via])).to.deep.equal(LAB_NODES.map((n) => [n, 'ok', 'ssh-tunnel']))
+    expect(status.warnings).to.deep.equal([])
   })
 
   it('a second run reports the running proxy and changes nothing', async () => {
@@ -107,6 +126,30 @@ describe('swarmnet proxy up / status / down', function () {
     const synced = await ok(['proxy', 'up', '--env', 'DEBUG=true', '--sync', '--json'], env)
     expect(synced.routes.sync.replicas.map((r: {added: string[]}) => r.added)).to.deep.equal([['go-demo'], ['go-demo'], ['go-demo']])
     for (const [node, routes] of Object.entries(await replicaRoutes())) expect(Object.keys(routes), node).to.deep.equal(['go-demo'])
+  })
+
+  it('--publish-api opens the API on each node, and proxy up, proxy status and doctor warn, naming the addresses; without it, --update closes it', async () => {
+    const addresses = LAB_NODES.map((n) => `${nodeIp(n)}:8080`)
+    const opened = await ok(['proxy', 'up', '--env', 'DEBUG=true', '--publish-api', '--update', '--json'], env)
+    expect(opened.api).to.deep.equal({port: 8080, published: 'host'})
+    expect(opened.warnings).to.have.length(1)
+    expect(opened.warnings[0]).to.deep.include({code: 'proxy-api-published', service: 'proxy', port: 8080, publishMode: 'host', addresses})
+    expect(opened.warnings[0].message).to.include(`published with no authentication on ${addresses.join(', ')}`)
+    for (const node of LAB_NODES) expect((await fetch(`http://${nodeIp(node)}:8080/v1/docker-flow-proxy/ping`)).status, node).to.equal(200)
+    const human = await swarmnet(['proxy', 'up', '--env', 'DEBUG=true', '--publish-api'], {env})
+    expect(human.stdout).to.include(`Warning: proxy's API (port 8080) is published with no authentication on ${addresses.join(', ')}`)
+
+    const status = await ok(['proxy', 'status', '--json'], env)
+    expect(status.warnings.map((w: {addresses: string[]}) => w.addresses)).to.deep.equal([addresses])
+    expect(status.replicas.map((r: {via: string}) => r.via)).to.deep.equal(['published-port', 'published-port', 'published-port'])
+    // doctor fails here anyway (no IPVS on this kernel): its JSON is the error's details.
+    const doctor = await swarmnet(['doctor', '--json'], {env, timeoutMs: 120_000})
+    const report = doctor.json.error?.details ?? doctor.json
+    expect(report.warnings.map((w: {service: string; addresses: string[]}) => [w.service, w.addresses])).to.deep.equal([['proxy', addresses]])
+
+    const closed = await ok(['proxy', 'up', '--env', 'DEBUG=true', '--update', '--json'], env)
+    expect([closed.api.published, closed.warnings]).to.deep.equal(['no', []])
+    for (const node of LAB_NODES) expect(await connectTo(nodeIp(node), 8080), node).to.equal('ECONNREFUSED')
   })
 
   it('proxy down asks first: without a terminal it needs --yes, and changes nothing', async () => {

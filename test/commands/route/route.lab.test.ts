@@ -1,17 +1,18 @@
 import {expect} from 'chai'
 
 import {swarmnet} from '../../helpers/cli.js'
-import {LAB_NODES, eventually, labVars, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {LAB_NODES, eventually, labVars, nodeIp, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
 import {createService, ok, proxyContainers, replicaRoutes, running, serviceLabels, taskIds, throughProxy} from '../../helpers/proxy-lab.js'
 
 /**
- * The book's steps 3 and 4 as swarmnet commands, on a 3-node lab, twice: with the proxy's API
- * published in host mode (swarmnet talks to each replica's port), and with --no-publish-api
- * (swarmnet reaches each replica through its node's Docker engine). The same tests pass both ways.
+ * The book's steps 3 and 4 as swarmnet commands, on a 3-node lab, twice: with the proxy's API not
+ * published (the default: swarmnet reaches each replica over SSH to its node, forwarded to the
+ * container's docker_gwbridge address), and with --publish-api in host mode (swarmnet talks to each
+ * replica's port). The same tests pass both ways.
  */
 for (const [mode, flags, via] of [
-  ['API published in host mode', [], 'published-port'],
-  ['API not published (--no-publish-api)', ['--no-publish-api'], 'docker-exec'],
+  ['API not published (the default)', [], 'ssh-tunnel'],
+  ['API published in host mode (--publish-api)', ['--publish-api'], 'published-port'],
 ] as const) {
   describe(`swarmnet proxy up / route add / ls / sync / rm, ${mode}`, function () {
     this.timeout(180_000)
@@ -31,6 +32,8 @@ for (const [mode, flags, via] of [
       const result = await ok(['route', 'add', 'go-demo', '/demo', '8080', '--json'], env)
       expect(result.replicas).to.have.length(3)
       for (const row of result.replicas) expect(row).to.deep.include({result: 'ok', via})
+      // The SSH path names the node's SSH server and the container's own address on docker_gwbridge.
+      if (via === 'ssh-tunnel') for (const row of result.replicas) expect(row.target).to.match(new RegExp(`^ssh://root@${nodeIp(row.node).replaceAll('.', '\\.')}:22 -> 172\\.\\d+\\.\\d+\\.\\d+:8080 on docker_gwbridge$`))
       expect(result.replicas.map((r: {node: string}) => r.node)).to.deep.equal(LAB_NODES)
       const held = await replicaRoutes()
       for (const node of LAB_NODES) expect(held[node]['go-demo'].ServiceDest?.[0]).to.deep.include({ServicePath: ['/demo'], Port: '8080'})
@@ -75,6 +78,7 @@ for (const [mode, flags, via] of [
       expect(status.differences).to.deep.equal(['go-demo: missing on proxy.node-2'])
 
       const sync = await ok(['route', 'sync', '--json'], env)
+      expect(sync.replicas.map((r: {via: string}) => r.via)).to.deep.equal([via, via, via])
       const byNode = Object.fromEntries(sync.replicas.map((r: {node: string; added: string[]; updated: string[]; unchanged: number}) => [r.node, [r.added, r.updated, r.unchanged]]))
       expect(byNode).to.deep.equal({'node-1': [[], [], 1], 'node-2': [['go-demo'], [], 0], 'node-3': [[], [], 1]})
       const held = await replicaRoutes()
@@ -139,7 +143,7 @@ for (const [mode, flags, via] of [
   })
 }
 
-describe('route sync with fifty services, the API reached through Docker (--no-publish-api)', function () {
+describe('route sync with fifty services, the API reached over SSH (not published)', function () {
   this.timeout(600_000)
   let env: Record<string, string | undefined>
   const names = Array.from({length: 50}, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`)
@@ -147,7 +151,7 @@ describe('route sync with fifty services, the API reached through Docker (--no-p
   before(async () => {
     env = await labVars()
     await removeServicesAndNetworks(['proxy', ...names], ['proxy'])
-    await ok(['proxy', 'up', '--no-publish-api', '--json'], env)
+    await ok(['proxy', 'up', '--json'], env)
     // Routes as a docker-flow-swarm-listener user writes them: service labels.
     for (const name of names) {
       await createService(name, ['--network', 'proxy', '--endpoint-mode', 'dnsrr', '--label', 'com.df.notify=true', '--label', `com.df.servicePath=/${name}`, '--label', 'com.df.port=8080'])
@@ -159,7 +163,7 @@ describe('route sync with fifty services, the API reached through Docker (--no-p
 
   it('puts all fifty on all three replicas, and a second sync sends nothing', async () => {
     const first = await ok(['route', 'sync', '--json'], env, 400_000)
-    for (const replica of first.replicas) expect(replica.added, replica.node).to.have.length(50)
+    for (const replica of first.replicas) expect([replica.via, replica.added.length], replica.node).to.deep.equal(['ssh-tunnel', 50])
     const held = await replicaRoutes()
     for (const node of LAB_NODES) expect(Object.keys(held[node]).sort(), node).to.deep.equal(names)
     const second = await ok(['route', 'sync', '--json'], env)

@@ -17,6 +17,7 @@ describe('doctor: renderDoctor', () => {
   })
 
   const failing: DoctorResult = {
+    warnings: [],
     sshConnections: 2,
     ok: false,
     nodes: [
@@ -68,8 +69,14 @@ describe('doctor: renderDoctor', () => {
   })
 
   it('all passing (skips are no findings): "Every check passed."', () => {
-    const result: DoctorResult = {sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
+    const result: DoctorResult = {warnings: [], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
     expect(renderDoctor(result)).to.equal('NODE     SSH    MTU\nnode-1   pass   -\n\nEvery check passed.\n\n1 SSH connection(s), one per node.')
+  })
+
+  it('a published proxy API is a warning, never "Every check passed."', () => {
+    const warning = {code: 'proxy-api-published' as const, service: 'proxy', port: 8080, publishMode: 'host' as const, addresses: ['10.213.0.11:8080'], message: "proxy's API (port 8080) is published with no authentication on 10.213.0.11:8080"}
+    const result: DoctorResult = {warnings: [warning], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}]}]}
+    expect(renderDoctor(result)).to.equal("NODE     SSH\nnode-1   pass\n\n! proxy api: proxy's API (port 8080) is published with no authentication on 10.213.0.11:8080\n\n1 SSH connection(s), one per node.")
   })
 
   // The grid's marks are coloured once, when the module loads (bin/run.js sets FORCE_COLOR before

@@ -64,7 +64,7 @@ async function startSshdOnFreePort(dir: string, name: string, hostKeys: string[]
   }
 }
 
-async function startSshd(dir: string, name: string, hostKeys: string[], port: number): Promise<Sshd> {
+async function startSshd(dir: string, name: string, hostKeys: string[], port: number, extra: string[] = []): Promise<Sshd> {
   const configFile = path.join(dir, `${name}_config`)
   writeFileSync(configFile, [
     `Port ${port}`,
@@ -82,6 +82,7 @@ async function startSshd(dir: string, name: string, hostKeys: string[], port: nu
     'LogLevel VERBOSE',
     // PATH for the fake docker; HOME so the session's shell reads no real ~/.bashrc.
     `SetEnv PATH=${path.join(dir, 'bin')}:/usr/bin:/bin HOME=${path.join(dir, 'remote-home')}`,
+    ...extra,
     '',
   ].join('\n'))
   const child = spawn(SSHD, ['-D', '-e', '-f', configFile], {stdio: ['ignore', 'ignore', 'pipe']})
@@ -500,6 +501,46 @@ describe('ssh-client (against a real sshd)', function () {
       const error = await rejection(open(sshd.port, home, {}, 'node-a'))
       expect(error.message).to.include('unknown host key for swarm-key-alias')
       expect(error.message).to.include(`ssh-keyscan -p ${sshd.port} 127.0.0.1 | sed 's/^[^ ]*/swarm-key-alias/' >> ~/.ssh/known_hosts`)
+    })
+  })
+
+  describe('forward (direct-tcpip): the remote host connects', () => {
+    it('carries a TCP exchange to an address as the remote host reaches it, several at once, on one connection', async () => {
+      const echo = net.createServer((socket) => socket.on('data', (data) => socket.end(`echo:${data}`)))
+      await new Promise<void>((resolve) => {
+        echo.listen(0, '127.0.0.1', resolve)
+      })
+      try {
+        const before = forwarder.connections
+        const session = await open(forwarder.port, trustedHome(forwarder.port))
+        const {port} = echo.address() as net.AddressInfo
+        const answers = await Promise.all(['a', 'b', 'c'].map(async (word) => {
+          const socket = await session.forward('127.0.0.1', port)
+          socket.write(word)
+          const chunks: Buffer[] = []
+          for await (const chunk of socket) chunks.push(chunk as Buffer)
+          return Buffer.concat(chunks).toString()
+        }))
+        expect(answers).to.deep.equal(['echo:a', 'echo:b', 'echo:c'])
+        expect(forwarder.connections - before).to.equal(1)
+      } finally {
+        echo.close()
+      }
+    })
+
+    it('a port nothing listens on: EFORWARDCONNECT (nothing was sent); a server that does not forward: EFORWARD', async () => {
+      const session = await open(sshd.port, trustedHome())
+      const port = await freePort()
+      const refused = (await rejection(session.forward('127.0.0.1', port))) as SwarmnetError
+      expect([refused.code, refused.message]).to.deep.equal(['EFORWARDCONNECT', `ssh://root@127.0.0.1:${sshd.port}: 127.0.0.1:${port} refused the connection from the remote host (Connection refused)`])
+      const strict = await startSshd(dir, 'noforward', [hostKeyA], await freePort(), ['AllowTcpForwarding no'])
+      try {
+        const other = await open(strict.port, trustedHome(strict.port))
+        const prohibited = (await rejection(other.forward('127.0.0.1', port))) as SwarmnetError
+        expect([prohibited.code, prohibited.message]).to.deep.equal(['EFORWARD', `ssh://root@127.0.0.1:${strict.port}: the server does not forward to 127.0.0.1:${port} (open failed: administratively prohibited; AllowTcpForwarding?)`])
+      } finally {
+        await strict.stop()
+      }
     })
   })
 

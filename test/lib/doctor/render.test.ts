@@ -58,7 +58,7 @@ describe('doctor: renderDoctor', () => {
 
   it('a cause common to several nodes is said once, naming them; different causes keep their own lines', () => {
     const cause = {name: 'ssh', status: 'fail' as const, detail: 'cannot read SSH config /x: permission denied', hint: 'check --ssh-config'}
-    const result: DoctorResult = {sshConnections: 0, ok: false, nodes: ['node-1', 'node-2', 'node-3'].map((node) => ({node, address: '', role: 'worker', checks: [cause]}))}
+    const result: DoctorResult = {warnings: [], sshConnections: 0, ok: false, nodes: ['node-1', 'node-2', 'node-3'].map((node) => ({node, address: '', role: 'worker', checks: [cause]}))}
     result.nodes.push({node: 'node-4', address: '', role: 'worker', checks: [{...cause, detail: 'connection refused'}]})
     expect(renderDoctor(result).split('\n').slice(6, -2)).to.deep.equal([
       '✗ ssh: cannot read SSH config /x: permission denied (node-1, node-2, node-3)',

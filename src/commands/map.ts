@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {SwarmnetCommand} from '../lib/base-command.js'
 import {type SwarmMap, swarmMap} from '../lib/map.js'
 import {renderDot, renderMermaid, renderTree} from '../lib/map-render.js'
-import {proxyFlag} from '../lib/proxy/flags.js'
+import {proxyFlag, waitFlag, waitMsOf} from '../lib/proxy/flags.js'
 import {withSpinner} from '../lib/progress.js'
 
 export default class Map extends SwarmnetCommand<typeof Map> {
@@ -13,11 +13,13 @@ export default class Map extends SwarmnetCommand<typeof Map> {
   static flags = {
     proxy: proxyFlag,
     format: Flags.string({summary: 'tree (default), mermaid or dot.', options: ['tree', 'mermaid', 'dot'], default: 'tree'}),
+    wait: waitFlag,
   }
 
   async run(): Promise<SwarmMap> {
+    const waitMs = waitMsOf(this.flags.wait)
     const cluster = await this.cluster()
-    const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled()}), {quiet: this.jsonEnabled()})
+    const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled(), waitMs}), {quiet: this.jsonEnabled()})
     this.log(this.flags.format === 'mermaid' ? renderMermaid(map) : this.flags.format === 'dot' ? renderDot(map) : renderTree(map))
     return map
   }

@@ -150,6 +150,12 @@ async function readReplica(cluster: Cluster, replica: ProxyReplica, partial: Map
   if (!container) throw new SwarmnetError(`no container of task ${replica.taskId.slice(0, 12)} on ${replica.node.hostname}`)
   row.container = container.slice(0, 12)
   const file = await route.engine.readContainerFile(container, CFG_PATH)
+  // A killed container's file can still be read, and the manager learns of the death a moment later:
+  // only a file of a container still running (listed, docker ps style) speaks for the replica.
+  if (!(await route.engine.listContainers({labels: [`com.docker.swarm.task.id=${replica.taskId}`]})).some((c) => c.id === container)) {
+    throw new SwarmnetError(`container ${container.slice(0, 12)} of task ${replica.taskId.slice(0, 12)} is not running (being replaced)`)
+  }
+
   row.text = file.toString('utf8')
   row.bytes = file.length
   return row

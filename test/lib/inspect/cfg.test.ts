@@ -21,8 +21,10 @@ interface World {
   files?: Record<string, string | Error>
   /** Override how a node is reached. */
   routes?: Record<string, FakeRoute>
-  /** Containers listed by task label, per task id. */
+  /** Running containers listed by task label, per task id (default: the task's own container). */
   labelled?: Record<string, string[]>
+  /** Containers that no longer run (killed, not yet noticed by the manager). */
+  dead?: string[]
 }
 
 function world(w: World = {}) {
@@ -46,7 +48,9 @@ function world(w: World = {}) {
         log.push(`${nodeId} listContainers ${JSON.stringify(filter)}`)
         const label = filter?.labels?.[0] ?? ''
         const taskId = label.replace('com.docker.swarm.task.id=', '')
-        return (w.labelled?.[taskId] ?? []).map((id) => ({id, name: `proxy.x.${taskId}`, image: proxy.image, state: 'running', labels: {}}))
+        // Running containers only (docker ps): by default each task's own, unless the world says otherwise.
+        const own = (w.tasks ?? defaultTasks).filter((t) => t.id === taskId && t.containerId && !(w.dead ?? []).includes(t.containerId)).map((t) => t.containerId!)
+        return (w.labelled?.[taskId] ?? own).map((id) => ({id, name: `proxy.x.${taskId}`, image: proxy.image, state: 'running', labels: {}}))
       },
       async readContainerFile(container, path) {
         log.push(`${nodeId} read ${container.slice(0, 12)} ${path}`)
@@ -106,7 +110,8 @@ describe('inspect/cfg', () => {
       expect(log.filter((l) => l.includes(' read ')).sort()).to.deep.equal([
         `n1 read ${cid(1).slice(0, 12)} /cfg/haproxy.cfg`, `n2 read ${cid(2).slice(0, 12)} /cfg/haproxy.cfg`, `n3 read ${cid(3).slice(0, 12)} /cfg/haproxy.cfg`,
       ])
-      expect(log.some((l) => l.includes('listContainers'))).to.equal(false)
+      // Each container is confirmed running after its file is read (a killed one's file can still be read).
+      expect(log.filter((l) => l.includes('listContainers')).sort()).to.deep.equal([1, 2, 3].map((n) => `n${n} listContainers {"labels":["com.docker.swarm.task.id=${tid(n)}"]}`))
       expect([...cluster.asked].sort()).to.deep.equal(['n1', 'n2', 'n3'])
     })
 
@@ -159,6 +164,33 @@ describe('inspect/cfg', () => {
       expect(result.identical).to.equal(true)
       expect(result.groups).to.deep.equal([{replicas: ['proxy.1', 'proxy.3'], bytes: bytes(CFG)}])
       expect(result.comparison?.identical).to.equal(true)
+    })
+
+    it('does not take the file of a container that no longer runs (killed, the manager not told yet): that replica is not read', async () => {
+      const {cluster} = world({dead: [cid(2)]})
+      const result = await inspectCfg(cluster, input())
+      expect(result).to.include({read: 2, desired: 3})
+      expect(result.notRead).to.deep.equal([{task: 'proxy.2', taskId: tid(2), node: 'node-2', state: 'running', reason: `container ${cid(2).slice(0, 12)} of task ${tid(2).slice(0, 12)} is not running (being replaced)`}])
+      expect(result.replicas[1]).to.not.have.property('text')
+    })
+
+    it('waits (--wait) for a replica still preparing, then reads it', async () => {
+      let calls = 0
+      const {cluster} = world()
+      const listTasks = cluster.engine.listTasks
+      cluster.engine.listTasks = async (filter) => (++calls <= 3 ? [replicaTask(1, 'n1'), replicaTask(2, 'n2'), replicaTask(3, 'n3', {state: 'preparing', containerId: undefined})] : listTasks(filter))
+      const result = await inspectCfg(cluster, input({waitMs: 10_000}))
+      expect(calls).to.be.above(3)
+      expect(result).to.include({read: 3, desired: 3, identical: true})
+      expect(result.notRead).to.deep.equal([])
+    })
+
+    it('without --wait names a replica still preparing as not read', async () => {
+      const {cluster} = world({tasks: [replicaTask(1, 'n1'), replicaTask(2, 'n2'), replicaTask(3, 'n3', {state: 'preparing', containerId: undefined})]})
+      const result = await inspectCfg(cluster, input())
+      expect(result).to.include({read: 2, desired: 3, identical: true})
+      expect(result.notRead).to.deep.equal([{task: 'proxy.3', taskId: tid(3), node: 'node-3', state: 'preparing', reason: 'task is preparing'}])
+      expect(result.replicas[2]).to.deep.equal({node: 'node-3', task: 'proxy.3', taskId: tid(3), state: 'preparing', error: 'task is preparing'})
     })
 
     it('makes a failed read a row with the engine, the container and the Docker API\'s reason', async () => {

@@ -3,9 +3,6 @@ import {reasonOf} from '../errors.js'
 import {ConnectFailed} from './http.js'
 import {type Cluster, type PendingReplica, type ProxyReplica, proxyReplicas} from './replicas.js'
 
-/** How long commands wait for a replica that should run but cannot be read yet, unless --wait says otherwise. */
-export const DEFAULT_WAIT_MS = 20_000
-
 /** A desired replica that was not read, and why: its state ("preparing", "starting", "not created"...) and reason. */
 export interface NotRead {
   task: string

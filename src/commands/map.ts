@@ -4,7 +4,7 @@ import {SwarmnetCommand} from '../lib/base-command.js'
 import {type SwarmMap, swarmMap} from '../lib/map.js'
 import {checkMapOutput, openFile, writeMapFile} from '../lib/map-output.js'
 import {renderDot, renderMermaid, renderTree} from '../lib/map-render.js'
-import {proxyFlag} from '../lib/proxy/flags.js'
+import {proxyFlag, waitFlag, waitMsOf} from '../lib/proxy/flags.js'
 import {note, withSpinner} from '../lib/progress.js'
 import {UsageError} from '../lib/errors.js'
 import {givenOnCommandLine} from '../lib/validate.js'
@@ -18,6 +18,7 @@ export default class Map extends SwarmnetCommand<typeof Map> {
     format: Flags.string({summary: 'tree (the default; svg with --open), svg, mermaid or dot.', options: ['tree', 'svg', 'mermaid', 'dot']}),
     output: Flags.string({char: 'o', summary: 'Write the drawing to this file instead of stdout.', helpValue: 'FILE'}),
     open: Flags.boolean({summary: 'Open the SVG with the desktop\'s viewer (xdg-open, open): written to --output, or to a temporary file.'}),
+    wait: waitFlag,
   }
 
   async run(): Promise<SwarmMap> {
@@ -25,8 +26,9 @@ export default class Map extends SwarmnetCommand<typeof Map> {
     if (this.jsonEnabled() && givenOnCommandLine(this.argv, 'format') && this.flags.output === undefined) throw new UsageError('--format does not go with --json unless the drawing goes to --output FILE: --json prints the map as data')
     const format = this.flags.format ?? (this.flags.open ? 'svg' : 'tree')
     const opener = checkMapOutput({format, output: this.flags.output, open: this.flags.open})
+    const waitMs = waitMsOf(this.flags.wait)
     const cluster = await this.cluster()
-    const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled()}), {quiet: this.jsonEnabled()})
+    const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled(), waitMs}), {quiet: this.jsonEnabled()})
     const drawing = format === 'svg' ? await (await import('../lib/map-svg.js')).dotToSvg(renderDot(map)) : format === 'mermaid' ? renderMermaid(map) : format === 'dot' ? renderDot(map) : renderTree(map)
     if (this.flags.output === undefined && !opener) {
       if (!this.jsonEnabled()) this.log(drawing)

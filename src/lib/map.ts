@@ -2,12 +2,12 @@ import type {Cluster} from './docker/cluster.js'
 import type {ServiceSummary, SwarmNode} from './docker/engine.js'
 import {SwarmnetError} from './errors.js'
 import {isLabAddress} from './lab/detect.js'
-import type {LiveService} from './proxy/client.js'
+import {type NotRead, notReadOf, readEveryReplica} from './proxy/accounting.js'
+import {type LiveService, liveServices} from './proxy/client.js'
 import {entryPoints} from './proxy/entry-points.js'
 import {apiPortOf, findProxy, proxyNetworks} from './proxy/find.js'
-import {proxyReplicas} from './proxy/replicas.js'
 import {paramsFromLabels} from './routes/params.js'
-import {readReplicas} from './routes/survey.js'
+import type {ReplicaView} from './routes/survey.js'
 import {taskName} from './tasks.js'
 
 /** How a request travels: entry points → proxy replicas → routes → services → tasks. */
@@ -16,6 +16,13 @@ export interface SwarmMap {
   entryPoints: {node: string; address: string; ports: number[]; mode: 'host' | 'ingress'; replica?: string}[]
   /** `via`: how swarmnet reached the replica's API (published-port, ssh-tunnel or docker-exec). */
   replicas: {task: string; node: string; via?: string; routes: string[]; error?: string}[]
+  /**
+   * Replicas whose routes were read, of those the proxy should have; the others are named in notRead
+   * (and problems). Always set by swarmMap (optional only so hand-made maps need not).
+   */
+  read?: number
+  desired?: number
+  notRead?: NotRead[]
   routes: MapRoute[]
   services: MapService[]
   problems: Problem[]
@@ -59,12 +66,17 @@ export interface Problem {
 }
 
 /** Everything the picture needs, asked of the manager and of every proxy replica concurrently. */
-export async function swarmMap(cluster: Cluster, options: {proxy?: string; json: boolean}): Promise<SwarmMap> {
+export async function swarmMap(cluster: Cluster, options: {proxy?: string; json: boolean; waitMs?: number}): Promise<SwarmMap> {
   const [services, networks, nodes] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listNodes()])
   const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services})
-  const [{replicas, pending}, tasks] = await Promise.all([proxyReplicas(cluster, proxy, {waitMs: 0}), cluster.engine.listTasks({desiredState: 'running'})])
-  if (replicas.length === 0 && pending.length === 0) throw new SwarmnetError(`the proxy service ${proxy.name} has no task that should run (scaled to 0?)`)
-  const views = await readReplicas(cluster, replicas)
+  // Every replica the proxy should have, waited for (up to --wait) until its routes are read.
+  const accounted = await readEveryReplica(cluster, proxy, (replica) => liveServices(replica.api, cluster.timeoutMs), {waitMs: options.waitMs ?? 0})
+  const {pending} = accounted
+  if (accounted.desired === 0) throw new SwarmnetError(`the proxy service ${proxy.name} has no task that should run (scaled to 0?)`)
+  const views: ReplicaView[] = [...accounted.read.map(({replica, value}) => ({replica, live: value})), ...accounted.failed.map(({replica, error}) => ({replica, error}))]
+  views.sort((a, b) => a.replica.task.localeCompare(b.replica.task, undefined, {numeric: true}))
+  const replicas = views.map((v) => v.replica)
+  const tasks = await cluster.engine.listTasks({desiredState: 'running'})
   const nodeMap = new Map(nodes.map((n) => [n.id, n]))
   const shared = proxyNetworks(proxy, networks)
   const problems: Problem[] = []
@@ -121,6 +133,9 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
     proxy: {name: proxy.name, mode: proxy.mode, image: proxy.image},
     entryPoints: points,
     replicas: views.map((v) => ({task: v.replica.task, node: v.replica.node.hostname, via: v.replica.api.route.via, routes: [...routes.values()].filter((r) => r.heldBy.includes(v.replica.task)).map((r) => r.key).sort((a, b) => a.localeCompare(b, undefined, {numeric: true})), ...(v.error ? {error: v.error} : {})})),
+    read: accounted.read.length,
+    desired: accounted.desired,
+    notRead: notReadOf(accounted),
     routes: [...routes.values()].sort((a, b) => a.key.localeCompare(b.key, undefined, {numeric: true})),
     services: mapServices,
     problems,

@@ -101,7 +101,8 @@ describe('map: swarmMap', () => {
     }
 
     const tasks = [...(w.tasks ?? appTasks), ...proxyTasks, ...(w.proxyTasks ?? [])]
-    const proxyService = {...proxy, ports: w.proxyPorts ?? []}
+    // As Swarm reports it: as many replicas wanted as there are tasks meant to run.
+    const proxyService = {...proxy, ports: w.proxyPorts ?? [], replicas: proxyTasks.length + (w.proxyTasks?.length ?? 0)}
     const all = (w.services ?? services).map((s) => (s.id === proxy.id ? proxyService : s))
     const engine = fakeEngine({
       listNodes: async () => nodes,
@@ -157,6 +158,12 @@ describe('map: swarmMap', () => {
         {subject: 'offnet', message: "not on the proxy's network (proxy): the proxy cannot reach it"},
         {subject: 'proxy.3', message: 'its API did not answer: config?type=json: HTTP 500: boom'},
         {subject: 'proxy.4', message: 'not running (pending: no suitable node (host-mode port already in use on 3 nodes))'},
+      ],
+      read: 2,
+      desired: 4,
+      notRead: [
+        {task: 'proxy.3', taskId: 't-proxy-3', node: 'node-3', state: 'running', reason: 'config?type=json: HTTP 500: boom'},
+        {task: 'proxy.4', taskId: 't-proxy-4', node: '(no node yet)', state: 'pending', reason: 'no suitable node (host-mode port already in use on 3 nodes)'},
       ],
     }
     expect(map).to.deep.equal(expected)

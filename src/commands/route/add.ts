@@ -5,7 +5,7 @@ import {colour} from '../../lib/output.js'
 import {type RouteAddResult, addRoute, checkRouteInput} from '../../lib/routes/add.js'
 import {renderReplicaRows, renderVerifyRows} from '../../lib/routes/render.js'
 import {SwarmnetError} from '../../lib/errors.js'
-import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
+import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 
 export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {
   static summary = 'Route a path to a service through the proxy, on every replica'
@@ -38,6 +38,7 @@ export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {
     param: Flags.string({summary: 'Any other docker-flow-proxy parameter NAME=VALUE (repeatable), e.g. timeoutServer=60.', multiple: true, multipleNonGreedy: true}),
     verify: Flags.boolean({summary: 'Afterwards, request the path through the proxy on every node that publishes it.'}),
     'verify-path': Flags.string({summary: 'Path to request afterwards, like --verify (which it implies); default: the route path.'}),
+    wait: waitFlag,
     verbose: verboseFlag,
   }
 
@@ -60,6 +61,7 @@ export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {
       verify: flags.verify,
       verifyPath: flags['verify-path'],
       json: this.jsonEnabled(),
+      waitMs: waitMsOf(flags.wait),
     }
     await checkRouteInput(input) // before connecting anywhere
     try {

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
-import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
+import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {renderReplicaRows} from '../../lib/routes/render.js'
 import {type RouteRmResult, checkServiceName, removeRoute} from '../../lib/routes/rm.js'
 
@@ -13,12 +13,14 @@ export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
   static flags = {
     proxy: proxyFlag,
     yes: Flags.boolean({char: 'y', summary: 'Remove without asking.'}),
+    wait: waitFlag,
     verbose: verboseFlag,
   }
 
   async run(): Promise<RouteRmResult> {
     checkServiceName(this.args.service)
-    const result = await removeRoute(await this.cluster(), {service: this.args.service, proxy: this.flags.proxy, yes: this.flags.yes, json: this.jsonEnabled()})
+    const waitMs = waitMsOf(this.flags.wait)
+    const result = await removeRoute(await this.cluster(), {service: this.args.service, proxy: this.flags.proxy, yes: this.flags.yes, json: this.jsonEnabled(), waitMs})
     if (!result.removed) {
       this.log('Nothing removed.')
       return result

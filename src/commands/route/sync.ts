@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/base-command.js'
 import {UsageError} from '../../lib/errors.js'
-import {proxyFlag, verboseFlag} from '../../lib/proxy/flags.js'
+import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {renderSync} from '../../lib/routes/render.js'
 import {type SyncResult, syncRoutes} from '../../lib/routes/sync.js'
 import {withSpinner} from '../../lib/progress.js'
@@ -10,7 +10,7 @@ import {checkFlagNeeds} from '../../lib/validate.js'
 
 export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
   static summary = 'Put every labelled route on every proxy replica that lacks it'
-  static description = 'The proxy keeps routes in memory only, so a restarted or rescheduled replica comes back empty. This reads every replica, sends each one only the routes it lacks or holds in another version, and reads it back. With --prune (asked first) it also removes routes that no label backs. Routes to services that are not on the proxy network or have no running task are reported and not sent.'
+  static description = 'The proxy keeps routes in memory only, so a restarted or rescheduled replica comes back empty. This reads every replica, sends each one only the routes it lacks or holds in another version, and reads it back. With --prune (asked first) it also removes routes that no label backs. Routes to services that are not on the proxy network or have no running task are reported and not sent. A replica being replaced or still starting is waited for (--wait) and synced; one still not up then is named, and the command exits 1.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run', '<%= config.bin %> <%= command.id %> --prune --yes']
   static flags = {
     proxy: proxyFlag,
@@ -18,6 +18,7 @@ export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
     'dry-run': Flags.boolean({summary: 'Show what would be sent, send nothing.'}),
     yes: Flags.boolean({char: 'y', summary: 'Prune without asking.'}),
     concurrency: Flags.string({summary: 'Requests in flight per replica.', default: '4'}),
+    wait: waitFlag,
     verbose: verboseFlag,
   }
 
@@ -25,8 +26,9 @@ export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
     const concurrency = /^\d+$/.test(this.flags.concurrency) ? Number(this.flags.concurrency) : 0
     if (concurrency < 1 || concurrency > 64) throw new UsageError(`invalid --concurrency "${this.flags.concurrency}": expected a whole number from 1 to 64`)
     checkFlagNeeds({yes: this.flags.yes, prune: this.flags.prune}, {yes: 'prune'})
+    const waitMs = waitMsOf(this.flags.wait)
     const cluster = await this.cluster()
-    const input = {proxy: this.flags.proxy, prune: this.flags.prune, dryRun: this.flags['dry-run'], yes: this.flags.yes, json: this.jsonEnabled(), concurrency}
+    const input = {proxy: this.flags.proxy, prune: this.flags.prune, dryRun: this.flags['dry-run'], yes: this.flags.yes, json: this.jsonEnabled(), concurrency, waitMs}
     const result = await withSpinner('Syncing routes', () => syncRoutes(cluster, input), {quiet: this.jsonEnabled() || this.flags.prune})
     this.log(renderSync(result, this.flags.verbose))
     return result

@@ -35,8 +35,9 @@ export function renderCfg(result: CfgResult): string {
   const out: string[] = []
   const byTask = new Map(result.replicas.map((r) => [r.task, r]))
   const readable = result.replicas.filter((r) => r.config)
-  const summary = result.identical ? (readable.length > 1 ? 'identical' : '') : colour.red(`${result.groups.length} different files`)
-  out.push(`${colour.bold(result.proxy)}: ${readable.length} of ${result.replicas.length} replica(s) read${summary ? `, ${summary}` : ''}`)
+  const summary = result.identical ? (readable.length > 1 ? (result.read === result.desired ? 'identical' : 'those read are identical') : '') : colour.red(`${result.groups.length} different files`)
+  const count = `${result.read} of ${result.desired} replica(s) read`
+  out.push(`${colour.bold(result.proxy)}: ${result.read === result.desired ? count : colour.red(count)}${summary ? `, ${summary}` : ''}`)
   for (const group of result.groups) {
     const first = byTask.get(group.replicas[0])!
     const config = first.config!
@@ -48,7 +49,7 @@ export function renderCfg(result: CfgResult): string {
     for (const problem of config.problems) out.push(colour.yellow(`line ${problem.line ?? '?'}: ${problem.message}`))
   }
 
-  for (const failed of result.replicas.filter((r) => r.error)) out.push('', colour.red(`${failed.task} (${failed.node}): ${failed.error}`))
+  for (const failed of result.replicas.filter((r) => r.error)) out.push('', colour.red(`${failed.task} (${failed.node}${failed.state === 'running' ? '' : `, ${failed.state}`}): ${failed.error}`))
   const comparison = result.comparison
   if (comparison?.identical && !result.identical) out.push('', colour.yellow('The files differ only in masked secrets: --show-secrets shows them.'))
   if (comparison && !comparison.identical) {

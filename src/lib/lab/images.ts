@@ -17,12 +17,45 @@ function equipmentDir(): string {
   return path.join(dir, 'lab', 'images')
 }
 
-const APPLETS = ['sh', 'ash', 'cat', 'echo', 'env', 'grep', 'head', 'hostname', 'id', 'ip', 'kill', 'ls', 'mkdir', 'nc', 'netstat', 'nslookup', 'ping', 'ps', 'rm', 'sed', 'sleep', 'tail', 'top', 'traceroute', 'true', 'wget']
+const APPLETS = ['sh', 'ash', 'cat', 'echo', 'env', 'grep', 'head', 'hostname', 'id', 'ip', 'kill', 'ls', 'mkdir', 'nc', 'netstat', 'nslookup', 'pidof', 'ping', 'ps', 'rm', 'sed', 'sleep', 'tail', 'top', 'traceroute', 'true', 'wget']
+
+/**
+ * The real image's HEALTHCHECK instruction, word for word (docker-flow/docker-flow-proxy Dockerfile at
+ * f3219564). With it Swarm keeps a new proxy task `starting` until the first check passes (~5 s after
+ * its API already answers), as it does with the real image.
+ */
+export const PROXY_HEALTHCHECK = 'HEALTHCHECK --interval=5s --start-period=3s --timeout=10s CMD check.sh'
+
+/**
+ * The real image's scripts/check.sh in busybox sh: ping its own API, then HAProxy must run (busybox has
+ * pidof, not pgrep), then with LISTENER_ADDRESS wait for the initial reload. 127.0.0.1 rather than
+ * localhost: busybox wget crashes on name lookups in this image. HEALTHCHECK defaults to true as the
+ * real image's ENV does.
+ */
+const CHECK_SH = `#!/bin/sh
+# The lab's copy of docker-flow-proxy's scripts/check.sh (its image's HEALTHCHECK command).
+if [ "\${HEALTHCHECK:-true}" = "true" ]; then
+    if ! wget -qO- "http://127.0.0.1:\${PORT:-8080}/v1/docker-flow-proxy/ping"; then
+        echo "ERROR: Failed to ping docker-flow-proxy"
+        exit 1
+    fi
+    if ! pidof haproxy; then
+        echo "ERROR: haproxy process is not running"
+        exit 1
+    fi
+    if [ -n "\$LISTENER_ADDRESS" ]; then
+        until wget -qO- "http://127.0.0.1:\${PORT:-8080}/v1/docker-flow-proxy/successfulinitreload"; do
+            sleep 0.5
+        done
+    fi
+fi
+exit 0
+`
 
 /** What each lab image runs. Both share one root filesystem, so the second import stores no new layer. */
 const IMAGE_SPECS = [
   {tag: IMAGES.goDemo, changes: ['CMD ["node", "/srv/go-demo/server.mjs"]', 'EXPOSE 8080', 'LABEL org.swarmnet.lab=go-demo']},
-  {tag: IMAGES.proxy, changes: ['CMD ["node", "/srv/proxy/server.mjs"]', 'EXPOSE 80 443 8080', 'LABEL org.swarmnet.lab=proxy']},
+  {tag: IMAGES.proxy, changes: ['CMD ["node", "/srv/proxy/server.mjs"]', 'EXPOSE 80 443 8080', PROXY_HEALTHCHECK, 'LABEL org.swarmnet.lab=proxy']},
 ] as const
 
 interface Binaries {
@@ -40,7 +73,7 @@ export async function buildRootfs(): Promise<string> {
   const tarball = path.join(paths.imageBuild, 'rootfs.tar')
   const root = path.join(paths.imageBuild, 'rootfs')
   rmSync(root, {recursive: true, force: true})
-  for (const dir of ['bin', 'usr/bin', 'usr/sbin', 'etc', 'tmp', 'var/run', 'run', 'cfg', 'srv', 'root', 'proc', 'sys', 'dev']) mkdirSync(path.join(root, dir), {recursive: true})
+  for (const dir of ['bin', 'usr/bin', 'usr/sbin', 'usr/local/bin', 'etc', 'tmp', 'var/run', 'run', 'cfg', 'srv', 'root', 'proc', 'sys', 'dev']) mkdirSync(path.join(root, dir), {recursive: true})
   chmodSync(path.join(root, 'tmp'), 0o1777)
   copyFileSync(binaries.node, path.join(root, 'usr/bin/node'))
   copyFileSync(binaries.haproxy, path.join(root, 'usr/sbin/haproxy'))
@@ -55,6 +88,7 @@ export async function buildRootfs(): Promise<string> {
   writeFileSync(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n')
   writeFileSync(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n')
   writeFileSync(path.join(root, 'etc/nsswitch.conf'), 'hosts: files dns\n')
+  writeFileSync(path.join(root, 'usr/local/bin/check.sh'), CHECK_SH, {mode: 0o755})
   const equipment = equipmentDir()
   copyTree(path.join(equipment, 'go-demo'), path.join(root, 'srv/go-demo'))
   copyTree(path.join(equipment, 'proxy'), path.join(root, 'srv/proxy'))

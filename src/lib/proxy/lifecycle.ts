@@ -3,9 +3,10 @@ import {formatSeconds} from '../duration.js'
 import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
 import {askYesNo, confirmDestructive} from '../interactive.js'
 import {LAB_PROXY_IMAGE, ipvsAvailable, isLabAddress} from '../lab/detect.js'
-import {loadProxy} from '../routes/context.js'
+import {surveyProxy} from '../routes/context.js'
 import {type SyncResult, syncRoutes} from '../routes/sync.js'
-import {desiredRoutes, liveState, readReplicas} from '../routes/survey.js'
+import {desiredRoutes, liveState} from '../routes/survey.js'
+import {type NotRead, notReadOf} from './accounting.js'
 import {ping} from './client.js'
 import {type Convergence, type Converged, waitForConvergence} from './converge.js'
 import {type EntryPoint, entryPoints} from './entry-points.js'
@@ -155,7 +156,7 @@ async function ensureNetwork(cluster: Cluster, name: string, networks: NetworkSu
 
 /** Every replica's API must answer before the proxy counts as up: a route sent now must land everywhere. */
 async function checkApis(cluster: Cluster, proxy: ServiceSummary, waitMs: number): Promise<void> {
-  const {replicas} = await proxyReplicas(cluster, proxy, {waitMs: 0})
+  const {replicas, pending} = await proxyReplicas(cluster, proxy, {waitMs})
   const failures = await Promise.all(
     replicas.map(async (replica) => {
       try {
@@ -166,14 +167,15 @@ async function checkApis(cluster: Cluster, proxy: ServiceSummary, waitMs: number
       }
     }),
   )
-  const failed = failures.filter(Boolean)
+  const failed = [...failures.filter(Boolean), ...pending.map((p) => `${p.node.hostname} (${p.task}): task is ${p.state}${p.error ? `: ${p.error}` : ''}`)]
   if (failed.length > 0) throw new SwarmnetError(`proxy ${proxy.name} runs, but its API does not answer on ${failed.join('; ')}`)
 }
 
 /** Replicas that miss labelled routes (a new or restarted replica comes back empty) are offered a sync. */
 async function offerSync(cluster: Cluster, proxy: ServiceSummary, options: ProxyUpOptions): Promise<ProxyUpResult['routes']> {
-  const context = await loadProxy(cluster, {proxy: proxy.name, json: options.json})
-  const [routes, views] = await Promise.all([desiredRoutes(cluster, context), readReplicas(cluster, context.replicas)])
+  const context = await surveyProxy(cluster, {proxy: proxy.name, json: options.json, waitMs: options.waitTimeoutMs})
+  const {views} = context
+  const routes = await desiredRoutes(cluster, context)
   const sendable = routes.filter((r) => !r.problem)
   const lacking = views.filter((view) => sendable.some((route) => liveState(route, view) !== 'live'))
   const missing = sendable.filter((route) => views.some((view) => liveState(route, view) !== 'live')).length
@@ -181,7 +183,7 @@ async function offerSync(cluster: Cluster, proxy: ServiceSummary, options: Proxy
   if (missing === 0) return summary
   const sync = options.sync ?? (await askYesNo({question: `${missing} labelled route(s) are missing on ${lacking.length} replica(s). Sync them now?`, default: true, json: options.json}))
   if (!sync) return summary
-  return {...summary, sync: await syncRoutes(cluster, {proxy: proxy.name, prune: false, dryRun: false, yes: false, json: options.json, concurrency: 4}, context)}
+  return {...summary, sync: await syncRoutes(cluster, {proxy: proxy.name, prune: false, dryRun: false, yes: false, json: options.json, concurrency: 4, waitMs: options.waitTimeoutMs}, context)}
 }
 
 export interface ProxyStatusReplica {
@@ -203,7 +205,12 @@ export interface ProxyStatusReplica {
 export interface ProxyStatusResult {
   proxy: {name: string; image: string; mode: string; replicas?: number; ports: ServiceSummary['ports']; networks: string[]}
   replicas: ProxyStatusReplica[]
-  /** Whether every replica that answered holds the same routes. */
+  /** Replicas whose API answered, of those the proxy should have. */
+  read: number
+  desired: number
+  /** Desired replicas whose API was not read (after waiting), with their state and why. */
+  notRead: NotRead[]
+  /** Whether every replica that answered holds the same routes (see read/desired for whether all answered). */
   agree: boolean
   /** What differs, e.g. "go-demo: missing on proxy.node-3". */
   differences: string[]
@@ -212,18 +219,17 @@ export interface ProxyStatusResult {
 }
 
 /** Tasks per node with state, image and ports; per replica whether its API answers and how many routes it holds. */
-export async function proxyStatus(cluster: Cluster, options: {proxy?: string; json: boolean}): Promise<ProxyStatusResult> {
-  const [services, networks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks()])
-  const proxy = await findProxy(cluster.engine, {name: options.proxy, json: options.json, services})
-  const [{replicas, pending}, tasks, nodes] = await Promise.all([proxyReplicas(cluster, proxy, {waitMs: 0}), cluster.engine.listTasks({service: proxy.id, desiredState: 'running'}), cluster.engine.listNodes()])
+export async function proxyStatus(cluster: Cluster, options: {proxy?: string; json: boolean; waitMs: number}): Promise<ProxyStatusResult> {
+  const context = await surveyProxy(cluster, options)
+  const {proxy, views, pending} = context
+  const [tasks, nodes] = await Promise.all([cluster.engine.listTasks({service: proxy.id}), cluster.engine.listNodes()])
   const taskById = new Map(tasks.map((t) => [t.id, t]))
-  const views = await readReplicas(cluster, replicas)
   const rows: ProxyStatusReplica[] = [
     ...views.map((view) => {
       const task = taskById.get(view.replica.taskId)
       const {route} = view.replica.api
       return {
-        node: view.replica.node.hostname, task: view.replica.task, taskId: view.replica.taskId, state: view.replica.state, image: task?.image ?? proxy.image,
+        node: view.replica.node.hostname, task: view.replica.task, taskId: view.replica.taskId, state: task?.state ?? view.replica.state, image: task?.image ?? proxy.image,
         // One per port: engines report a host port once per address family.
         ports: [...new Set((task?.publishedPorts ?? []).flatMap((p) => (p.publishedPort ? [p.publishedPort] : [])))].sort((a, b) => a - b),
         api: view.live ? ('ok' as const) : ('failed' as const), ...(view.error ? {message: view.error} : {}),
@@ -233,10 +239,13 @@ export async function proxyStatus(cluster: Cluster, options: {proxy?: string; js
     ...pending.map((p) => ({node: p.node.hostname, task: p.task, taskId: p.taskId, state: p.state, image: taskById.get(p.taskId)?.image ?? proxy.image, ports: [], api: 'not running' as const, ...(p.error ? {message: p.error} : {})})),
   ]
   const differences = compareReplicas(views.filter((v) => v.live).map((v) => ({task: v.replica.task, live: v.live!})))
-  const names = new Map(networks.map((n) => [n.id, n.name]))
+  const names = new Map(context.networks.map((n) => [n.id, n.name]))
   return {
-    proxy: {name: proxy.name, image: proxy.image, mode: proxy.mode, ...(proxy.mode === 'replicated' ? {replicas: proxy.replicas} : {}), ports: proxy.ports, networks: proxyNetworks(proxy, networks).map((n) => names.get(n.id) ?? n.id)},
+    proxy: {name: proxy.name, image: proxy.image, mode: proxy.mode, ...(proxy.mode === 'replicated' ? {replicas: proxy.replicas} : {}), ports: proxy.ports, networks: context.networks.map((n) => names.get(n.id) ?? n.id)},
     replicas: rows,
+    read: views.filter((v) => v.live).length,
+    desired: context.desired,
+    notRead: notReadOf({failed: views.filter((v) => v.error).map((v) => ({replica: v.replica, error: v.error!})), pending}),
     agree: differences.length === 0,
     differences,
     warnings: [apiExposure(proxy, tasks, nodes) ?? []].flat(),

@@ -58,7 +58,13 @@ export function renderProxyStatus(status: ProxyStatusResult, verbose: boolean): 
       ...(verbose ? [[r.via, r.target, r.note ? `(${r.note})` : ''].filter(Boolean).join(' ')] : []),
     ]),
   )
-  const agreement = status.agree ? colour.green('The replicas hold the same routes.') : colour.red(`The replicas disagree: ${status.differences.join('; ')}. \`swarmnet route sync\` puts the labelled routes everywhere.`)
+  const all = status.read === status.desired
+  const count = `${status.read} of ${status.desired} replica(s) answered`
+  const agreement = !status.agree
+    ? colour.red(`${count}; they disagree: ${status.differences.join('; ')}. \`swarmnet route sync\` puts the labelled routes everywhere.`)
+    : all
+      ? colour.green(`${count}; they hold the same routes.`)
+      : colour.red(`${count}; not: ${status.notRead.map((r) => `${r.task} (${r.state})`).join(', ')}. Those that answered hold the same routes.`)
   return [head, table, agreement, ...status.warnings.map((w) => renderApiWarning(w))].join('\n')
 }
 

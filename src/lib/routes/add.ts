@@ -29,6 +29,8 @@ export interface RouteAddInput {
   verify: boolean
   verifyPath?: string
   json: boolean
+  /** How long to wait for replicas that should run but cannot be asked yet. */
+  waitMs: number
 }
 
 export interface RouteAddResult {
@@ -136,7 +138,7 @@ export async function checkRouteInput(input: RouteAddInput): Promise<{index: num
  */
 export async function addRoute(cluster: Cluster, input: RouteAddInput): Promise<RouteAddResult> {
   const {index} = await checkRouteInput(input)
-  const context = await loadProxy(cluster, {proxy: input.proxy, json: input.json})
+  const context = await loadProxy(cluster, {proxy: input.proxy, json: input.json, waitMs: input.waitMs})
   const service = await pickService(context, input)
   const paths = input.paths.length > 0 ? input.paths : [await askText({message: 'Path to route:', answeredBy: 'argument PATH', json: input.json, default: `/${service.name}`})]
   const port = input.port ?? (await askText({message: 'Port the service listens on:', answeredBy: 'argument PORT', json: input.json, default: await suggestPort(cluster, service)}))

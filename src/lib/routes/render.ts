@@ -57,6 +57,8 @@ export function renderRouteListing(listing: RouteListing, verbose: boolean): str
   if (listing.unlabelled.length > 0) parts.push(colour.yellow(`Held but not labelled: ${listing.unlabelled.map((u) => `${u.service} (${u.replicas.join(', ')})`).join('; ')}.`))
   const down = listing.replicas.filter((r) => r.result !== 'ok')
   if (down.length > 0 || verbose) parts.push(renderReplicaRows(verbose ? listing.replicas : down, verbose))
+  const count = `${listing.read} of ${listing.desired} replica(s) read`
+  parts.push(listing.read === listing.desired ? count : colour.red(`${count}; not read: ${listing.notRead.map((r) => `${r.task} (${r.state})`).join(', ')}`))
   return parts.join('\n')
 }
 
@@ -76,5 +78,7 @@ export function renderSync(result: SyncResult, verbose: boolean): string {
   const failures = result.replicas.flatMap((r) => (r as ReplicaSync).failures.map((f) => `${r.task}: ${f.service}: ${f.message}`))
   const skipped = result.skipped.length > 0 ? [colour.yellow(`Not sent: ${result.skipped.map((s) => `${s.service} (${s.reason})`).join('; ')}.`)] : []
   const declined = result.pruneDeclined ? ['Nothing pruned (not confirmed).'] : []
-  return [head, table, ...failures.map((f) => colour.red(f)), ...skipped, ...declined].join('\n')
+  const count = `${result.synced} of ${result.desired} replica(s) ${result.dryRun ? 'read' : 'in step'}`
+  const counted = result.synced === result.desired ? count : colour.red(`${count}; not: ${result.notSynced.map((r) => `${r.task} (${r.state})`).join(', ')}`)
+  return [head, table, ...failures.map((f) => colour.red(f)), ...skipped, ...declined, counted].join('\n')
 }

@@ -2,9 +2,8 @@ import {SwarmnetError, UsageError, reasonOf} from '../errors.js'
 import {confirmDestructive} from '../interactive.js'
 import {liveServices, removeService} from '../proxy/client.js'
 import type {Cluster} from '../proxy/replicas.js'
-import {type ReplicaRow, describeFailures, loadProxy, rowOf} from './context.js'
+import {type ReplicaRow, describeFailures, pendingRows, rowOf, surveyProxy} from './context.js'
 import {labelChanges, paramsFromLabels} from './params.js'
-import {readReplicas} from './survey.js'
 
 export interface RouteRmResult {
   proxy: string
@@ -23,12 +22,12 @@ export function checkServiceName(service: string): void {
 }
 
 /** Removes a service's route from every replica (confirmed first) and its labels from the service. */
-export async function removeRoute(cluster: Cluster, input: {service: string; proxy?: string; yes: boolean; json: boolean}): Promise<RouteRmResult> {
+export async function removeRoute(cluster: Cluster, input: {service: string; proxy?: string; yes: boolean; json: boolean; waitMs: number}): Promise<RouteRmResult> {
   checkServiceName(input.service)
-  const context = await loadProxy(cluster, input)
+  const context = await surveyProxy(cluster, input)
   const service = context.services.find((s) => s.name === input.service)
   const labelled = service ? paramsFromLabels(service.labels) : undefined
-  const views = await readReplicas(cluster, context.replicas)
+  const {views} = context
   const holders = views.filter((v) => v.live?.[input.service])
   if (!labelled && holders.length === 0) {
     throw new UsageError(`no route for "${input.service}": no label on a service of that name, and no replica holds one`)
@@ -52,8 +51,8 @@ export async function removeRoute(cluster: Cluster, input: {service: string; pro
     }),
   )
   if (service && labelled) await cluster.engine.updateServiceLabels(service.id, labelChanges(service.labels, undefined))
-  // A replica still starting comes up without the route anyway, so it is not waited for.
-  const result: RouteRmResult = {proxy: context.proxy.name, service: input.service, removed: true, replicas: rows, unlabelled: Boolean(service && labelled)}
+  // A replica not up even after waiting is named: one being replaced comes up without the route, but one pending for another reason may not.
+  const result: RouteRmResult = {proxy: context.proxy.name, service: input.service, removed: true, replicas: [...rows, ...pendingRows(context.pending)], unlabelled: Boolean(service && labelled)}
   if (result.replicas.some((r) => r.result !== 'ok')) throw new SwarmnetError(`the route is still on some replicas: ${describeFailures(result.replicas)}`).withDetails(result)
   return result
 }

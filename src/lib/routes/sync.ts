@@ -2,10 +2,11 @@ import {mapLimit} from '../concurrency.js'
 import {SwarmnetError, reasonOf} from '../errors.js'
 import {confirmDestructive} from '../interactive.js'
 import {type LiveService, liveServices, reconfigure, removeService} from '../proxy/client.js'
+import {type NotRead, notReadOf} from '../proxy/accounting.js'
 import type {Cluster} from '../proxy/replicas.js'
-import {type ProxyContext, type ReplicaRow, describeFailures, loadProxy, pendingRows, rowOf} from './context.js'
+import {type ReplicaRow, type SurveyedProxy, describeFailures, pendingRows, rowOf, surveyProxy} from './context.js'
 import {reconfigureParams, sameRoute, staleAclName} from './params.js'
-import {type DesiredRoute, type ReplicaView, desiredRoutes, readReplicas} from './survey.js'
+import {type DesiredRoute, type ReplicaView, desiredRoutes} from './survey.js'
 
 export interface SyncInput {
   proxy?: string
@@ -15,6 +16,8 @@ export interface SyncInput {
   json: boolean
   /** Requests in flight per replica. */
   concurrency: number
+  /** How long to wait for replicas that should run but cannot be asked yet. */
+  waitMs: number
 }
 
 export interface ReplicaSync extends ReplicaRow {
@@ -36,6 +39,11 @@ export interface SyncResult {
   /** Labelled routes not sent, and why (the proxy would refuse or 503 them). */
   skipped: {service: string; reason: string}[]
   replicas: ReplicaSync[]
+  /** Replicas synced (every route in place, read back), of those the proxy should have. */
+  synced: number
+  desired: number
+  /** Desired replicas that could not be synced: not up after waiting, or their API failed. */
+  notSynced: NotRead[]
 }
 
 interface Plan {
@@ -52,9 +60,11 @@ interface Plan {
  * afterwards each is read again, and a route still missing is sent once more (concurrent changes
  * to one replica are not trusted to all land).
  */
-export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: ProxyContext): Promise<SyncResult> {
-  const context = loaded ?? (await loadProxy(cluster, input))
-  const [routes, views] = await Promise.all([desiredRoutes(cluster, context), readReplicas(cluster, context.replicas)])
+export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: SurveyedProxy): Promise<SyncResult> {
+  // Every replica the proxy should have is waited for (up to --wait): one still starting is synced, not skipped.
+  const context = loaded ?? (await surveyProxy(cluster, input))
+  const {views} = context
+  const routes = await desiredRoutes(cluster, context)
   const sendable = routes.filter((r) => !r.problem)
   const plans = views.map((view) => plan(view, sendable, input.prune))
   const removals = [...new Set(plans.flatMap((p) => p.remove.map((r) => r.service)))]
@@ -76,9 +86,15 @@ export async function syncRoutes(cluster: Cluster, input: SyncInput, loaded?: Pr
     routes: routes.length,
     skipped: routes.filter((r) => r.problem).map((r) => ({service: r.service, reason: r.problem!})),
     replicas: [...replicas, ...pendingRows(context.pending).map((row) => ({...row, added: [], updated: [], removed: [], unchanged: 0, resent: [], failures: []}))],
+    synced: replicas.filter((r) => r.result === 'ok').length,
+    desired: context.desired,
+    notSynced: [
+      ...replicas.filter((r) => r.result !== 'ok').map((r) => ({task: r.task, taskId: r.taskId, node: r.node, state: r.state ?? 'running', reason: r.message ?? r.result})),
+      ...notReadOf({failed: [], pending: context.pending}),
+    ],
   }
   if (result.replicas.some((r) => r.result !== 'ok')) {
-    throw new SwarmnetError(`route sync left replicas out of step: ${describeFailures(result.replicas)}`).withDetails(result)
+    throw new SwarmnetError(`route sync left replicas out of step (${result.synced} of ${result.desired} synced): ${describeFailures(result.replicas)}`).withDetails(result)
   }
 
   return result

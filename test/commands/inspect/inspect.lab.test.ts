@@ -105,7 +105,7 @@ describe('swarmnet inspect cfg / inspect service / dns / map', function () {
         expect(result.code).to.equal(1)
         expect(result.stdout).to.match(/^proxy\.node-1 \(node-1\) +\d+ bytes$/m)
         expect(result.stdout).to.match(/^proxy\.node-2 \(node-2\): cannot reach the engine of node node-2 \(10\.213\.0\.12\); tried config: no mapping in the swarmnet config file; machine: .*; ssh: .*; tcp: .*$/m)
-        expect(result.stderr.trimEnd()).to.match(/^Error: 2 of 3 replica\(s\) could not be read: node-2 \(proxy\.node-2\): cannot reach the engine of node node-2 .*; node-3 \(proxy\.node-3\): cannot reach the engine of node node-3 .*$/)
+        expect(result.stderr.trimEnd()).to.match(/^Error: 1 of 3 replica\(s\) read; not read: proxy\.node-2 on node-2 \(running: cannot reach the engine of node node-2 .*\); proxy\.node-3 on node-3 \(running: cannot reach the engine of node node-3 .*\)$/)
       } finally {
         home.remove()
       }
@@ -218,8 +218,8 @@ describe('swarmnet inspect cfg / inspect service / dns / map', function () {
       {name: 'dns of an unknown service', args: ['dns', 'nope'], code: 2, error: /^unknown service "nope"; the swarm's services are /},
       {name: 'dns on a network the service is not on', args: ['dns', 'go-demo', '--network', 'elsewhere'], code: 2, error: /^service go-demo is not on network "elsewhere"; it is on proxy$/},
       {name: 'dns --from an unknown node', args: ['dns', 'go-demo', '--from', 'node-9'], code: 2, error: /^unknown node "node-9"; the swarm's nodes are node-1, node-2, node-3$/},
-      {name: 'inspect cfg --node where no replica runs', args: ['inspect', 'cfg', '--node', 'node-9'], code: 2, error: /^no running proxy replica on node "node-9"; replicas: proxy\.node-1 /},
-      {name: 'inspect cfg --task that matches none', args: ['inspect', 'cfg', '--task', 'zzzzzz'], code: 2, error: /^no single running proxy replica matches task "zzzzzz"; replicas: /},
+      {name: 'inspect cfg --node where no replica runs', args: ['inspect', 'cfg', '--node', 'node-9'], code: 2, error: /^no proxy replica on node "node-9"; replicas: proxy\.node-1 /},
+      {name: 'inspect cfg --task that matches none', args: ['inspect', 'cfg', '--task', 'zzzzzz'], code: 2, error: /^no single proxy replica matches task "zzzzzz"; replicas: /},
       {name: 'map --format png', args: ['map', '--format', 'png'], code: 2, error: /Expected --format=png to be one of: tree, svg, mermaid, dot/},
       {name: 'inspect cfg of an unknown --proxy', args: ['inspect', 'cfg', '--proxy', 'nope'], code: 2, error: /^unknown proxy service "nope"; proxy services here: proxy$/},
     ]

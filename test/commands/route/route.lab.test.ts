@@ -70,7 +70,12 @@ for (const [mode, flags, via] of [
         const routes = await replicaRoutes().catch(() => undefined)
         return routes !== undefined && routes['node-2'] !== undefined
       }, 90_000)
-      const listing = await ok(['route', 'ls', '--json'], env)
+      // route ls says so and exits 1: all three read, one lacks the route.
+      const ls = await swarmnet(['route', 'ls', '--json'], {env})
+      expect(ls.code, ls.stderr).to.equal(1)
+      const listing = ls.json.error.details
+      expect(listing).to.include({read: 3, desired: 3, agree: false})
+      expect(ls.json.error.message).to.equal("the proxy's replicas are not all in step: go-demo: missing on proxy.node-2")
       const states = listing.routes.find((r: {service: string}) => r.service === 'go-demo').replicas
       expect(states).to.deep.equal({'proxy.node-1': 'live', 'proxy.node-2': 'missing', 'proxy.node-3': 'live'})
       const status = await ok(['proxy', 'status', '--json'], env)
@@ -84,6 +89,7 @@ for (const [mode, flags, via] of [
       const held = await replicaRoutes()
       for (const node of LAB_NODES) expect(Object.keys(held[node]), node).to.deep.equal(['go-demo'])
       expect((await throughProxy('node-2', '/demo/hello')).status).to.equal(200)
+      expect(await ok(['route', 'ls', '--json'], env)).to.include({read: 3, desired: 3, agree: true})
     })
 
     it('route add --port-index 2 adds a second route and keeps the first; --verify asks every node', async () => {

@@ -21,8 +21,10 @@ interface World {
   files?: Record<string, string | Error>
   /** Override how a node is reached. */
   routes?: Record<string, FakeRoute>
-  /** Containers listed by task label, per task id. */
+  /** Running containers listed by task label, per task id (default: the task's own container). */
   labelled?: Record<string, string[]>
+  /** Containers that no longer run (killed, not yet noticed by the manager). */
+  dead?: string[]
 }
 
 function world(w: World = {}) {
@@ -46,7 +48,9 @@ function world(w: World = {}) {
         log.push(`${nodeId} listContainers ${JSON.stringify(filter)}`)
         const label = filter?.labels?.[0] ?? ''
         const taskId = label.replace('com.docker.swarm.task.id=', '')
-        return (w.labelled?.[taskId] ?? []).map((id) => ({id, name: `proxy.x.${taskId}`, image: proxy.image, state: 'running', labels: {}}))
+        // Running containers only (docker ps): by default each task's own, unless the world says otherwise.
+        const own = (w.tasks ?? defaultTasks).filter((t) => t.id === taskId && t.containerId && !(w.dead ?? []).includes(t.containerId)).map((t) => t.containerId!)
+        return (w.labelled?.[taskId] ?? own).map((id) => ({id, name: `proxy.x.${taskId}`, image: proxy.image, state: 'running', labels: {}}))
       },
       async readContainerFile(container, path) {
         log.push(`${nodeId} read ${container.slice(0, 12)} ${path}`)
@@ -98,15 +102,16 @@ describe('inspect/cfg', () => {
       const result = await inspectCfg(cluster, input())
       expect(result.proxy).to.equal('proxy')
       expect(result.replicas.map(({config, ...row}) => row)).to.deep.equal([
-        {node: 'node-1', task: 'proxy.1', taskId: tid(1), engine: 'manager unix:///var/run/docker.sock', container: cid(1).slice(0, 12), text: CFG, bytes: bytes(CFG)},
-        {node: 'node-2', task: 'proxy.2', taskId: tid(2), engine: 'ssh ssh://root@192.0.2.12:22', container: cid(2).slice(0, 12), text: CFG, bytes: bytes(CFG)},
-        {node: 'node-3', task: 'proxy.3', taskId: tid(3), engine: 'tcp tcp://192.0.2.13:2376', container: cid(3).slice(0, 12), text: CFG, bytes: bytes(CFG)},
+        {node: 'node-1', task: 'proxy.1', taskId: tid(1), state: 'running', engine: 'manager unix:///var/run/docker.sock', container: cid(1).slice(0, 12), text: CFG, bytes: bytes(CFG)},
+        {node: 'node-2', task: 'proxy.2', taskId: tid(2), state: 'running', engine: 'ssh ssh://root@192.0.2.12:22', container: cid(2).slice(0, 12), text: CFG, bytes: bytes(CFG)},
+        {node: 'node-3', task: 'proxy.3', taskId: tid(3), state: 'running', engine: 'tcp tcp://192.0.2.13:2376', container: cid(3).slice(0, 12), text: CFG, bytes: bytes(CFG)},
       ])
       expect(CFG_PATH).to.equal('/cfg/haproxy.cfg')
       expect(log.filter((l) => l.includes(' read ')).sort()).to.deep.equal([
         `n1 read ${cid(1).slice(0, 12)} /cfg/haproxy.cfg`, `n2 read ${cid(2).slice(0, 12)} /cfg/haproxy.cfg`, `n3 read ${cid(3).slice(0, 12)} /cfg/haproxy.cfg`,
       ])
-      expect(log.some((l) => l.includes('listContainers'))).to.equal(false)
+      // Each container is confirmed running after its file is read (a killed one's file can still be read).
+      expect(log.filter((l) => l.includes('listContainers')).sort()).to.deep.equal([1, 2, 3].map((n) => `n${n} listContainers {"labels":["com.docker.swarm.task.id=${tid(n)}"]}`))
       expect([...cluster.asked].sort()).to.deep.equal(['n1', 'n2', 'n3'])
     })
 
@@ -148,24 +153,51 @@ describe('inspect/cfg', () => {
     it('makes a replica whose container cannot be found a failed row', async () => {
       const {cluster} = world({tasks: [replicaTask(1, 'n1'), replicaTask(2, 'n2', {containerId: undefined})]})
       const result = await inspectCfg(cluster, input())
-      expect(result.replicas[1]).to.deep.equal({node: 'node-2', task: 'proxy.2', taskId: tid(2), engine: 'ssh ssh://root@192.0.2.12:22', error: `no container of task ${tid(2).slice(0, 12)} on node-2`})
+      expect(result.replicas[1]).to.deep.equal({node: 'node-2', task: 'proxy.2', taskId: tid(2), state: 'running', engine: 'ssh ssh://root@192.0.2.12:22', error: `no container of task ${tid(2).slice(0, 12)} on node-2`})
     })
 
     it('reads the others when a replica\'s engine cannot be reached, and makes that one a row with the error', async () => {
       const {cluster} = world({routes: {n2: new SwarmnetError('cannot reach the engine of node node-2 (192.0.2.12); tried ssh: connection refused')}})
       const result = await inspectCfg(cluster, input())
-      expect(result.replicas[1]).to.deep.equal({node: 'node-2', task: 'proxy.2', taskId: tid(2), error: 'cannot reach the engine of node node-2 (192.0.2.12); tried ssh: connection refused'})
+      expect(result.replicas[1]).to.deep.equal({node: 'node-2', task: 'proxy.2', taskId: tid(2), state: 'running', error: 'cannot reach the engine of node node-2 (192.0.2.12); tried ssh: connection refused'})
       expect(result.replicas.map((r) => r.text !== undefined)).to.deep.equal([true, false, true])
       expect(result.identical).to.equal(true)
       expect(result.groups).to.deep.equal([{replicas: ['proxy.1', 'proxy.3'], bytes: bytes(CFG)}])
       expect(result.comparison?.identical).to.equal(true)
     })
 
+    it('does not take the file of a container that no longer runs (killed, the manager not told yet): that replica is not read', async () => {
+      const {cluster} = world({dead: [cid(2)]})
+      const result = await inspectCfg(cluster, input())
+      expect(result).to.include({read: 2, desired: 3})
+      expect(result.notRead).to.deep.equal([{task: 'proxy.2', taskId: tid(2), node: 'node-2', state: 'running', reason: `container ${cid(2).slice(0, 12)} of task ${tid(2).slice(0, 12)} is not running (being replaced)`}])
+      expect(result.replicas[1]).to.not.have.property('text')
+    })
+
+    it('waits (--wait) for a replica still preparing, then reads it', async () => {
+      let calls = 0
+      const {cluster} = world()
+      const listTasks = cluster.engine.listTasks
+      cluster.engine.listTasks = async (filter) => (++calls <= 3 ? [replicaTask(1, 'n1'), replicaTask(2, 'n2'), replicaTask(3, 'n3', {state: 'preparing', containerId: undefined})] : listTasks(filter))
+      const result = await inspectCfg(cluster, input({waitMs: 10_000}))
+      expect(calls).to.be.above(3)
+      expect(result).to.include({read: 3, desired: 3, identical: true})
+      expect(result.notRead).to.deep.equal([])
+    })
+
+    it('without --wait names a replica still preparing as not read', async () => {
+      const {cluster} = world({tasks: [replicaTask(1, 'n1'), replicaTask(2, 'n2'), replicaTask(3, 'n3', {state: 'preparing', containerId: undefined})]})
+      const result = await inspectCfg(cluster, input())
+      expect(result).to.include({read: 2, desired: 3, identical: true})
+      expect(result.notRead).to.deep.equal([{task: 'proxy.3', taskId: tid(3), node: 'node-3', state: 'preparing', reason: 'task is preparing'}])
+      expect(result.replicas[2]).to.deep.equal({node: 'node-3', task: 'proxy.3', taskId: tid(3), state: 'preparing', error: 'task is preparing'})
+    })
+
     it('makes a failed read a row with the engine, the container and the Docker API\'s reason', async () => {
       const {cluster} = world({files: {[cid(1)]: CFG, [cid(3)]: CFG}})
       const result = await inspectCfg(cluster, input())
       expect(result.replicas[1]).to.deep.equal({
-        node: 'node-2', task: 'proxy.2', taskId: tid(2), engine: 'ssh ssh://root@192.0.2.12:22', container: cid(2).slice(0, 12), error: `No such container: ${cid(2)}`,
+        node: 'node-2', task: 'proxy.2', taskId: tid(2), state: 'running', engine: 'ssh ssh://root@192.0.2.12:22', container: cid(2).slice(0, 12), error: `No such container: ${cid(2)}`,
       })
     })
 
@@ -222,12 +254,13 @@ describe('inspect/cfg', () => {
       expect(result.identical).to.equal(false)
     })
 
-    it('does not compare a single readable replica', async () => {
+    it('does not compare a single readable replica, and names the desired replicas that have no task', async () => {
       const {cluster} = world({tasks: [replicaTask(1, 'n1')]})
       const result = await inspectCfg(cluster, input())
-      expect(result.replicas).to.have.lengthOf(1)
+      expect(result.replicas).to.have.lengthOf(3)
+      expect(result).to.include({read: 1, desired: 3, identical: true})
+      expect(result.notRead.map((r) => [r.task, r.state])).to.deep.equal([['proxy.2', 'not created'], ['proxy.3', 'not created']])
       expect(result).to.not.have.property('comparison')
-      expect(result.identical).to.equal(true)
     })
 
     describe('--node and --task', () => {
@@ -249,7 +282,7 @@ describe('inspect/cfg', () => {
         const error = await fails(inspectCfg(world().cluster, input({node: 'node-9'})))
         expect(error).to.be.instanceOf(UsageError)
         expect(error.message).to.equal(
-          `no running proxy replica on node "node-9"; replicas: proxy.1 (${tid(1).slice(0, 12)}) on node-1, proxy.2 (${tid(2).slice(0, 12)}) on node-2, proxy.3 (${tid(3).slice(0, 12)}) on node-3`,
+          `no proxy replica on node "node-9"; replicas: proxy.1 (${tid(1).slice(0, 12)}) on node-1, proxy.2 (${tid(2).slice(0, 12)}) on node-2, proxy.3 (${tid(3).slice(0, 12)}) on node-3`,
         )
       })
 
@@ -265,7 +298,7 @@ describe('inspect/cfg', () => {
           const error = await fails(inspectCfg(world().cluster, input({task: ref})))
           expect(error).to.be.instanceOf(UsageError)
           expect(error.message).to.equal(
-            `no single running proxy replica matches task "${ref}"; replicas: proxy.1 (${tid(1).slice(0, 12)}) on node-1, proxy.2 (${tid(2).slice(0, 12)}) on node-2, proxy.3 (${tid(3).slice(0, 12)}) on node-3`,
+            `no single proxy replica matches task "${ref}"; replicas: proxy.1 (${tid(1).slice(0, 12)}) on node-1, proxy.2 (${tid(2).slice(0, 12)}) on node-2, proxy.3 (${tid(3).slice(0, 12)}) on node-3`,
           )
         })
       }
@@ -284,9 +317,9 @@ describe('inspect/cfg', () => {
         expect(error.message).to.equal('the proxy service proxy has no running task (proxy.2 is preparing)')
       })
 
-      it('says just that when there is no task at all', async () => {
+      it('names the replica Swarm has not made a task for when there is no task at all', async () => {
         const error = await fails(inspectCfg(world({tasks: []}).cluster, input()))
-        expect(error.message).to.equal('the proxy service proxy has no running task')
+        expect(error.message).to.equal('the proxy service proxy has no running task (proxy.1 is not created: Swarm has not made its task yet)')
       })
     })
 
@@ -298,8 +331,11 @@ describe('inspect/cfg', () => {
   })
 
   describe('rawFile', () => {
-    const row = (task: string, node: string, text?: string, error?: string) => ({node, task, taskId: `${task}-id`, ...(text === undefined ? {} : {text}), ...(error ? {error} : {})})
-    const result = (replicas: CfgResult['replicas'], identical: boolean): CfgResult => ({proxy: 'proxy', replicas, identical, groups: [], masked: 0})
+    const row = (task: string, node: string, text?: string, error?: string) => ({node, task, taskId: `${task}-id`, state: 'running', ...(text === undefined ? {} : {text}), ...(error ? {error} : {})})
+    const result = (replicas: CfgResult['replicas'], identical: boolean): CfgResult => {
+      const read = replicas.filter((r) => r.text !== undefined).length
+      return {proxy: 'proxy', replicas, read, desired: replicas.length, notRead: [], identical, groups: [], masked: 0}
+    }
 
     it('gives the common file of identical replicas: the first readable one', async () => {
       const replicas = [row('proxy.1', 'node-1', undefined, 'boom'), row('proxy.2', 'node-2', 'A'), row('proxy.3', 'node-3', 'A')]

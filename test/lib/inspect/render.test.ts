@@ -13,8 +13,8 @@ const BASE: Route = parseHaproxyConfig(CFG).routes[0]
 const EMPTY: RouteMatch = {paths: [], excludedPaths: [], domains: [], srcPorts: [], headers: [], userAgents: [], sni: [], other: []}
 const routeWith = (match: Partial<RouteMatch>, overrides: Partial<Route> = {}): Route => ({...BASE, ...overrides, match: {...EMPTY, ...match}})
 
-const row = (task: string, node: string, text: string): ReplicaCfg => ({node, task, taskId: `${task}-id`, text, bytes: Buffer.byteLength(text), config: parseHaproxyConfig(text)})
-const failed = (task: string, node: string, error: string): ReplicaCfg => ({node, task, taskId: `${task}-id`, error})
+const row = (task: string, node: string, text: string): ReplicaCfg => ({node, task, taskId: `${task}-id`, state: 'running', text, bytes: Buffer.byteLength(text), config: parseHaproxyConfig(text)})
+const failed = (task: string, node: string, error: string): ReplicaCfg => ({node, task, taskId: `${task}-id`, state: 'running', error})
 
 /** A CfgResult as inspectCfg makes it, from rows. */
 function resultOf(replicas: ReplicaCfg[], masked = 0): CfgResult {
@@ -23,7 +23,8 @@ function resultOf(replicas: ReplicaCfg[], masked = 0): CfgResult {
   for (const r of readable) byText.set(r.text!, [...(byText.get(r.text!) ?? []), r.task])
   const groups = [...byText].map(([text, tasks]) => ({replicas: tasks, bytes: Buffer.byteLength(text)})).sort((a, b) => b.replicas.length - a.replicas.length)
   return {
-    proxy: 'proxy', replicas, identical: groups.length <= 1, groups, masked,
+    proxy: 'proxy', replicas, read: readable.length, desired: replicas.length, identical: groups.length <= 1, groups, masked,
+    notRead: replicas.filter((r) => r.error).map((r) => ({task: r.task, taskId: r.taskId, node: r.node, state: r.state, reason: r.error!})),
     ...(readable.length > 1 ? {comparison: compareConfigs(readable.map((r) => ({label: r.task, text: r.text!})))} : {}),
   }
 }

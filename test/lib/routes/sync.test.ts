@@ -4,7 +4,7 @@ import type {Engine, ServiceSummary} from '../../../src/lib/docker/engine.js'
 import type {LiveService} from '../../../src/lib/proxy/client.js'
 import type {HttpAnswer} from '../../../src/lib/proxy/http.js'
 import type {Cluster, ProxyReplica, ReplicaApi} from '../../../src/lib/proxy/replicas.js'
-import type {ProxyContext} from '../../../src/lib/routes/context.js'
+import type {SurveyedProxy} from '../../../src/lib/routes/context.js'
 import {type SyncResult, syncRoutes} from '../../../src/lib/routes/sync.js'
 import {liveDest, liveService, reconfigureAnswer} from '../../helpers/fake-proxy-api.js'
 
@@ -56,14 +56,15 @@ describe('routes/sync against a proxy that drops what HAProxy refuses', () => {
     const goDemo = service('gd', 'go-demo', {'com.df.notify': 'true', 'com.df.servicePath': '/demo', 'com.df.port': '8080', 'com.df.pathType': 'bogus'})
     const engine = {listTasks: async () => [{serviceId: 'gd', state: 'running'}]} as unknown as Engine
     const cluster = {engine, timeoutMs: 1000} as unknown as Cluster
-    const context: ProxyContext = {proxy, networks: [{id: 'net-proxy', name: 'proxy'} as ProxyContext['networks'][number]], services: [proxy, goDemo], replicas: [replica], pending: []}
+    const context: SurveyedProxy = {views: [], proxy, networks: [{id: 'net-proxy', name: 'proxy'} as SurveyedProxy['networks'][number]], services: [proxy, goDemo], replicas: [replica], pending: [], desired: 1}
+    context.views = [{replica, live: {...held}}]
 
     let result: SyncResult | undefined
     try {
-      await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1}, context)
+      await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1, waitMs: 0}, context)
       expect.fail('route sync reported success although the replica lost the route')
     } catch (error) {
-      expect((error as Error).message).to.match(/^route sync left replicas out of step: node-1 \(proxy\.1\): 1 route\(s\) not in place$/)
+      expect((error as Error).message).to.match(/^route sync left replicas out of step \(0 of 1 synced\): node-1 \(proxy\.1\): 1 route\(s\) not in place$/)
       result = (error as {details?: SyncResult}).details
     }
 
@@ -80,9 +81,10 @@ describe('routes/sync against a proxy that drops what HAProxy refuses', () => {
     const goDemo = service('gd', 'go-demo', {'com.df.notify': 'true', 'com.df.servicePath': '/demo', 'com.df.port': '8080', 'com.df.pathType': 'bogus'})
     const engine = {listTasks: async () => [{serviceId: 'gd', state: 'running'}]} as unknown as Engine
     const cluster = {engine, timeoutMs: 1000} as unknown as Cluster
-    const context: ProxyContext = {proxy, networks: [{id: 'net-proxy', name: 'proxy'} as ProxyContext['networks'][number]], services: [proxy, goDemo], replicas: [fakeReplica(held)], pending: []}
+    const context: SurveyedProxy = {views: [], proxy, networks: [{id: 'net-proxy', name: 'proxy'} as SurveyedProxy['networks'][number]], services: [proxy, goDemo], replicas: [fakeReplica(held)], pending: [], desired: 1}
+    context.views = context.replicas.map((r) => ({replica: r, live: {...held}}))
 
-    const error = await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1}, context).then(
+    const error = await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1, waitMs: 0}, context).then(
       () => expect.fail('route sync reported success although the route was refused'),
       (error_: unknown) => error_ as {details?: SyncResult},
     )
@@ -100,9 +102,10 @@ describe('routes/sync against a proxy that drops what HAProxy refuses', () => {
     const goDemo = service('gd', 'go-demo', {'com.df.notify': 'true', 'com.df.servicePath': '/demo', 'com.df.port': '8080', 'com.df.aclName': 'gd2'})
     const engine = {listTasks: async () => [{serviceId: 'gd', state: 'running'}]} as unknown as Engine
     const cluster = {engine, timeoutMs: 1000} as unknown as Cluster
-    const context: ProxyContext = {proxy, networks: [{id: 'net-proxy', name: 'proxy'} as ProxyContext['networks'][number]], services: [proxy, goDemo], replicas: [fakeReplica(held, calls)], pending: []}
+    const context: SurveyedProxy = {views: [], proxy, networks: [{id: 'net-proxy', name: 'proxy'} as SurveyedProxy['networks'][number]], services: [proxy, goDemo], replicas: [fakeReplica(held, calls)], pending: [], desired: 1}
+    context.views = context.replicas.map((r) => ({replica: r, live: {...held}}))
 
-    const result = await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1}, context)
+    const result = await syncRoutes(cluster, {prune: false, dryRun: false, yes: true, json: true, concurrency: 1, waitMs: 0}, context)
     expect(result.replicas[0]).to.deep.include({result: 'ok', updated: ['go-demo']})
     expect(calls).to.deep.equal(['remove?serviceName=go-demo', 'reconfigure?serviceName=go-demo&aclName=gd2&port=8080&servicePath=%2Fdemo'])
     expect(held['go-demo'].AclName).to.equal('gd2')

@@ -179,9 +179,9 @@ function legend(graph: Graph, map: SwarmMap): string {
   })
   const problems = map.problems.slice(0, 12).map((p) => `<TR><TD></TD><TD ALIGN="LEFT"><FONT COLOR="#7a1010">✗ ${html(clip(`${p.subject}: ${p.message}`, 120))}</FONT></TD></TR>`)
   if (map.problems.length > 12) problems.push(`<TR><TD></TD><TD ALIGN="LEFT">… and ${map.problems.length - 12} more: swarmnet map</TD></TR>`)
-  // Says how many replicas answered: a replica Swarm has not yet replaced is in no list, and "no problem" speaks only for those seen.
-  const replicas = graph.nodes.filter((n) => n.kind === 'replica').length
-  const answered = map.replicas.filter((r) => !r.error).length
+  // "N of M": M is the replicas the proxy should have, so one Swarm has not yet replaced still counts.
+  const replicas = Math.max(map.desired ?? 0, graph.nodes.filter((n) => n.kind === 'replica').length)
+  const answered = map.read ?? map.replicas.filter((r) => !r.error).length
   const heading = `${answered === replicas ? `${replicas} replica${replicas === 1 ? '' : 's'} answered` : `${answered} of ${replicas} replicas answered`}, ${map.problems.length === 0 ? 'no problem seen' : `${map.problems.length} problem${map.problems.length === 1 ? '' : 's'}`}`
   const kinds = (Object.keys(KIND_NAME) as Kind[]).map((kind) => `<TD BORDER="1" BGCOLOR="${KIND_COLOURS[kind][0]}" COLOR="${KIND_COLOURS[kind][1]}">${KIND_NAME[kind]}</TD>`).join('<TD>→</TD>')
   const path = `<TR><TD COLSPAN="2" ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3"><TR>${kinds}</TR></TABLE></TD></TR>`

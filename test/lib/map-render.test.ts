@@ -344,6 +344,11 @@ describe('map-render', () => {
       expect(/label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot(HEALTHY))![1]).to.include('<B>proxy: 2 replicas answered, no problem seen</B>')
     })
 
+    it('counts the replicas the proxy should have, so one Swarm has not yet replaced is "2 of 3", never "2 answered"', () => {
+      const legend = /label=<(<TABLE.*<\/TABLE>)>\];/.exec(renderDot({...HEALTHY, read: 2, desired: 3}))![1]
+      expect(legend).to.include('<B>proxy: 2 of 3 replicas answered')
+    })
+
     it('escapes HTML in the legend and caps its list of problems', () => {
       const problems = Array.from({length: 14}, (_, i) => ({subject: `s${i}`, message: 'a <b> & "c"'}))
       const dot = renderDot({...HEALTHY, problems})

@@ -1,11 +1,12 @@
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {readdirSync, realpathSync} from 'node:fs'
+import {readFileSync, readdirSync, realpathSync} from 'node:fs'
 import path from 'node:path'
 
 import {ROOT, cleanEnv} from '../helpers/cli.js'
 import {tempDir} from '../helpers/fixtures.js'
-import {nodeSocket} from '../helpers/lab.js'
+import {labVars, nodeSocket, removeServicesAndNetworks} from '../helpers/lab.js'
+import {createService, running} from '../helpers/proxy-lab.js'
 
 function run(file: string, args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
@@ -85,5 +86,27 @@ describe('the published package, installed with npm install -g', function () {
     expect(JSON.parse(listed.stdout).map((n: {hostname: string}) => n.hostname).sort()).to.deep.equal(['node-1', 'node-2', 'node-3'])
     const metadata = await run(path.join(config, 'cli-plugins', 'docker-swarmnet'), ['docker-cli-plugin-metadata'], {cwd: elsewhere})
     expect(JSON.parse(metadata.stdout)).to.deep.include({SchemaVersion: '0.1.0', Vendor: 'swarmnet'})
+  })
+
+  it('brings up the proxy, routes go-demo and draws the map as SVG with the Graphviz it installed', async () => {
+    const env = cleanEnv(await labVars())
+    const inLab = (args: string[]) => run(bin, args, {cwd: elsewhere, env})
+    await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
+    try {
+      const up = await inLab(['proxy', 'up', '--json'])
+      expect(up.code, up.stderr).to.equal(0)
+      await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr'])
+      await running('go-demo', 1)
+      const added = await inLab(['route', 'add', 'go-demo', '/demo', '8080', '--json'])
+      expect(added.code, added.stderr).to.equal(0)
+      const file = path.join(work.dir, 'map.svg')
+      const drawn = await inLab(['map', '--format', 'svg', '--output', file])
+      expect(drawn.code, drawn.stderr).to.equal(0)
+      const svg = readFileSync(file, 'utf8')
+      expect(svg).to.match(/^<\?xml|^<svg/)
+      for (const name of ['proxy.node-1', 'proxy.node-2', 'proxy.node-3', 'go-demo']) expect(svg).to.include(name)
+    } finally {
+      await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
+    }
   })
 })

@@ -41,9 +41,14 @@ export function interpret(answer: HttpAnswer, path: string): ProxyAnswer {
   return {status: answer.status, outcome: 'failed', message: message ? `HTTP ${answer.status}: ${message}` : `HTTP ${answer.status}`, body}
 }
 
-/** The proxy's failure messages carry HAProxy's alerts and then the whole file: keep the alerts. */
+/**
+ * The proxy's failure messages carry HAProxy's alerts and then the whole file: keep the alerts,
+ * without HAProxy's stamp ("324/101512 (31) :", date and pid), which differs per replica and would
+ * split one refusal on three replicas into three causes.
+ */
 function summarize(message: string): string {
-  const lines = message.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = message.split('\n').map((l) => l.trim().replace(/^(\[(?:ALERT|WARNING|NOTICE)\])\s+(?:\d+\/\d+\s+)?\(\d+\)\s*:/, '$1'))
+    .filter(Boolean)
   const alerts = lines.filter((l) => /^\[(ALERT|WARNING)\]/.test(l))
   const head = lines[0] ?? ''
   const text = alerts.length > 0 && !alerts.includes(head) ? [head, ...alerts.slice(0, 3)].join(' ') : lines.slice(0, 4).join(' ')

@@ -32,7 +32,7 @@ import RouteAdd from './commands/route/add.js'
 import RouteLs from './commands/route/ls.js'
 import RouteRm from './commands/route/rm.js'
 import RouteSync from './commands/route/sync.js'
-import {moveLeadingGlobalFlags} from './lib/argv.js'
+import {moveLeadingGlobalFlags} from './lib/core/argv.js'
 
 export {default as commandNotFound} from './hooks/command-not-found.js'
 

@@ -1,11 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../lib/base-command.js'
-import {type DnsResult, lookupService} from '../lib/dns.js'
-import {SwarmnetError} from '../lib/errors.js'
+import {SwarmnetCommand} from '../lib/core/base-command.js'
+import {type DnsResult, lookupService} from '../lib/dns/dns.js'
+import {SwarmnetError} from '../lib/core/errors.js'
 import {checkServiceRef} from '../lib/inspect/service.js'
-import {colour, renderTable} from '../lib/output.js'
-import {withSpinner} from '../lib/progress.js'
+import {colour, renderTable} from '../lib/ui/output.js'
+import {withSpinner} from '../lib/ui/progress.js'
 
 export default class Dns extends SwarmnetCommand<typeof Dns> {
   static summary = 'Resolve a service as its containers do, and compare with the swarm'

@@ -1,11 +1,11 @@
 import {Args} from '@oclif/core'
 
-import {SwarmnetCommand} from '../lib/base-command.js'
-import {describeCauses} from '../lib/causes.js'
+import {SwarmnetCommand} from '../lib/core/base-command.js'
+import {describeCauses} from '../lib/core/causes.js'
 import {type DoctorResult, doctor} from '../lib/doctor/doctor.js'
 import {renderDoctor} from '../lib/doctor/render.js'
-import {SwarmnetError} from '../lib/errors.js'
-import {withSpinner} from '../lib/progress.js'
+import {SwarmnetError} from '../lib/core/errors.js'
+import {withSpinner} from '../lib/ui/progress.js'
 
 export default class Doctor extends SwarmnetCommand<typeof Doctor> {
   static summary = "Check every node for what a swarm network needs, and say what to fix"

@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../lib/base-command.js'
-import {type SwarmMap, swarmMap} from '../lib/map.js'
-import {checkMapOutput, openFile, writeMapFile} from '../lib/map-output.js'
-import {renderDot, renderMermaid, renderTree} from '../lib/map-render.js'
+import {SwarmnetCommand} from '../lib/core/base-command.js'
+import {type SwarmMap, swarmMap} from '../lib/map/map.js'
+import {checkMapOutput, openFile, writeMapFile} from '../lib/map/output.js'
+import {renderDot, renderMermaid, renderTree} from '../lib/map/render.js'
 import {proxyFlag, waitFlag, waitMsOf} from '../lib/proxy/flags.js'
-import {note, withSpinner} from '../lib/progress.js'
-import {UsageError} from '../lib/errors.js'
-import {givenOnCommandLine} from '../lib/validate.js'
+import {note, withSpinner} from '../lib/ui/progress.js'
+import {UsageError} from '../lib/core/errors.js'
+import {givenOnCommandLine} from '../lib/core/validate.js'
 
 export default class Map extends SwarmnetCommand<typeof Map> {
   static summary = 'Draw how a request travels: entry points → proxy replicas → routes → services → tasks'
@@ -29,7 +29,7 @@ export default class Map extends SwarmnetCommand<typeof Map> {
     const waitMs = waitMsOf(this.flags.wait)
     const cluster = await this.cluster()
     const map = await withSpinner('Asking the manager and every replica', () => swarmMap(cluster, {proxy: this.flags.proxy, json: this.jsonEnabled(), waitMs}), {quiet: this.jsonEnabled()})
-    const drawing = format === 'svg' ? await (await import('../lib/map-svg.js')).dotToSvg(renderDot(map)) : format === 'mermaid' ? renderMermaid(map) : format === 'dot' ? renderDot(map) : renderTree(map)
+    const drawing = format === 'svg' ? await (await import('../lib/map/svg.js')).dotToSvg(renderDot(map)) : format === 'mermaid' ? renderMermaid(map) : format === 'dot' ? renderDot(map) : renderTree(map)
     if (this.flags.output === undefined && !opener) {
       if (!this.jsonEnabled()) this.log(drawing)
       return map

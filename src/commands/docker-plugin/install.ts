@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {type InstallResult, installForThisSwarmnet, pluginTarget} from '../../lib/docker-plugin/install.js'
 
 export default class DockerPluginInstall extends SwarmnetCommand<typeof DockerPluginInstall> {

@@ -1,13 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {SwarmnetError} from '../../lib/errors.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {SwarmnetError} from '../../lib/core/errors.js'
 import {type CfgResult, inspectCfg, rawFile} from '../../lib/inspect/cfg.js'
 import {renderCfg} from '../../lib/inspect/render.js'
 import {describeNotRead} from '../../lib/proxy/accounting.js'
 import {proxyFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
-import {withSpinner} from '../../lib/progress.js'
-import {checkExclusive} from '../../lib/validate.js'
+import {withSpinner} from '../../lib/ui/progress.js'
+import {checkExclusive} from '../../lib/core/validate.js'
 
 export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
   static summary = "Show the haproxy.cfg every proxy replica runs: which path goes where, and where replicas differ"

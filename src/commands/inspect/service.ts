@@ -1,10 +1,10 @@
 import {Args} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {type ServiceInspection, checkServiceRef, inspectService} from '../../lib/inspect/service.js'
-import {colour, renderTable} from '../../lib/output.js'
+import {colour, renderTable} from '../../lib/ui/output.js'
 import {proxyFlag} from '../../lib/proxy/flags.js'
-import {withSpinner} from '../../lib/progress.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class InspectService extends SwarmnetCommand<typeof InspectService> {
   static summary = "Show a service's networking: VIPs, ports, tasks and IPs, and whether the proxy routes to it"

@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {confirmDestructive} from '../../lib/interactive.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {confirmDestructive} from '../../lib/ui/interactive.js'
 import {labDown, labRecord} from '../../lib/lab/lab.js'
-import {colour} from '../../lib/output.js'
-import {note} from '../../lib/progress.js'
+import {colour} from '../../lib/ui/output.js'
+import {note} from '../../lib/ui/progress.js'
 
 export default class LabDown extends SwarmnetCommand<typeof LabDown> {
   static usesConnection = false

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {labEnv} from '../../lib/lab/lab.js'
-import {SHELLS, pickShell, renderEnv} from '../../lib/shell-env.js'
+import {SHELLS, pickShell, renderEnv} from '../../lib/node/shell-env.js'
 
 export default class LabEnv extends SwarmnetCommand<typeof LabEnv> {
   static usesConnection = false

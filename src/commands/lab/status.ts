@@ -1,7 +1,7 @@
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {type LabStatus, labStatus} from '../../lib/lab/lab.js'
 import {renderLabNodes} from '../../lib/lab/render.js'
-import {withSpinner} from '../../lib/progress.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class LabStatusCommand extends SwarmnetCommand<typeof LabStatusCommand> {
   static usesConnection = false

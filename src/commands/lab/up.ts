@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {DEFAULT_MANAGERS, DEFAULT_NODES, type LabStatus, labUp} from '../../lib/lab/lab.js'
 import {DEFAULT_SUBNET} from '../../lib/lab/layout.js'
 import {renderLabNodes} from '../../lib/lab/render.js'
-import {colour} from '../../lib/output.js'
-import {note} from '../../lib/progress.js'
-import {parseWholeNumber} from '../../lib/validate.js'
+import {colour} from '../../lib/ui/output.js'
+import {note} from '../../lib/ui/progress.js'
+import {parseWholeNumber} from '../../lib/core/validate.js'
 
 export default class LabUp extends SwarmnetCommand<typeof LabUp> {
   static usesConnection = false

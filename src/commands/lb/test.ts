@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {SwarmnetError} from '../../lib/errors.js'
-import {type LbResult, checkLbInput, lbFailure, lbTest} from '../../lib/lb.js'
-import {renderLb} from '../../lib/lb-render.js'
-import {withSpinner} from '../../lib/progress.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {SwarmnetError} from '../../lib/core/errors.js'
+import {type LbResult, checkLbInput, lbFailure, lbTest} from '../../lib/lb/lb.js'
+import {renderLb} from '../../lib/lb/render.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class LbTest extends SwarmnetCommand<typeof LbTest> {
   static summary = 'Send N requests and show which container answered how often, and how fast'

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {SwarmnetError} from '../../lib/errors.js'
-import {type MeshResult, checkMeshInput, meshCheck} from '../../lib/mesh.js'
-import {colour, renderTable} from '../../lib/output.js'
-import {withSpinner} from '../../lib/progress.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {SwarmnetError} from '../../lib/core/errors.js'
+import {type MeshResult, checkMeshInput, meshCheck} from '../../lib/mesh/mesh.js'
+import {colour, renderTable} from '../../lib/ui/output.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class MeshCheck extends SwarmnetCommand<typeof MeshCheck> {
   static summary = "Probe a service's published ports on every node, and say what the answers mean"

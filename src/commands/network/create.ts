@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {UsageError} from '../../lib/errors.js'
-import {askText} from '../../lib/interactive.js'
-import {type OverlayNetwork, createOverlay, validateNetworkSpec} from '../../lib/networks.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {UsageError} from '../../lib/core/errors.js'
+import {askText} from '../../lib/ui/interactive.js'
+import {type OverlayNetwork, createOverlay, validateNetworkSpec} from '../../lib/network/network.js'
 
 export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate> {
   static summary = 'Create an overlay network'

@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {type NetworkInspection, inspectOverlay, pickOverlay} from '../../lib/networks.js'
-import {colour, renderTable, yes} from '../../lib/output.js'
-import {withSpinner} from '../../lib/progress.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {type NetworkInspection, inspectOverlay, pickOverlay} from '../../lib/network/network.js'
+import {colour, renderTable, yes} from '../../lib/ui/output.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NetworkInspect extends SwarmnetCommand<typeof NetworkInspect> {
   static summary = 'Show a network: its peers, and per service its VIP and task IPs'

@@ -1,7 +1,7 @@
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {type OverlayNetwork, listOverlays} from '../../lib/networks.js'
-import {renderTable, yes} from '../../lib/output.js'
-import {withSpinner} from '../../lib/progress.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {type OverlayNetwork, listOverlays} from '../../lib/network/network.js'
+import {renderTable, yes} from '../../lib/ui/output.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NetworkLs extends SwarmnetCommand<typeof NetworkLs> {
   static summary = "List the swarm's overlay networks"

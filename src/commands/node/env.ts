@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {pickNode} from '../../lib/node-args.js'
-import {routeEnv} from '../../lib/nodes.js'
-import {withSpinner} from '../../lib/progress.js'
-import {SHELLS, pickShell, renderEnv} from '../../lib/shell-env.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {pickNode} from '../../lib/node/pick.js'
+import {routeEnv} from '../../lib/node/node.js'
+import {withSpinner} from '../../lib/ui/progress.js'
+import {SHELLS, pickShell, renderEnv} from '../../lib/node/shell-env.js'
 
 export default class NodeEnv extends SwarmnetCommand<typeof NodeEnv> {
   static summary = "Print the shell lines that point docker at a node's engine"

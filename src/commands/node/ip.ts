@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {pickNode} from '../../lib/node-args.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {pickNode} from '../../lib/node/pick.js'
 
 export default class NodeIp extends SwarmnetCommand<typeof NodeIp> {
   static summary = "Print a node's address"

@@ -1,7 +1,7 @@
 import type {SwarmNode} from '../../lib/docker/engine.js'
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {colour, renderTable, yes} from '../../lib/output.js'
-import {withSpinner} from '../../lib/progress.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {colour, renderTable, yes} from '../../lib/ui/output.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NodeLs extends SwarmnetCommand<typeof NodeLs> {
   static summary = "List the swarm's nodes"

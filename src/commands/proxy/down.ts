@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {parseDuration} from '../../lib/duration.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {parseDuration} from '../../lib/core/duration.js'
 import {proxyFlag} from '../../lib/proxy/flags.js'
 import {type ProxyDownResult, proxyDown} from '../../lib/proxy/lifecycle.js'
 import {renderProxyDown} from '../../lib/proxy/render.js'

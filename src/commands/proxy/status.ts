@@ -1,8 +1,8 @@
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {type ProxyStatusResult, proxyStatus} from '../../lib/proxy/lifecycle.js'
 import {renderProxyStatus} from '../../lib/proxy/render.js'
-import {withSpinner} from '../../lib/progress.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class ProxyStatus extends SwarmnetCommand<typeof ProxyStatus> {
   static summary = "Show the proxy's tasks, whether each replica's API answers, and whether the replicas agree"

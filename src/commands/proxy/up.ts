@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {parseDuration} from '../../lib/duration.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {parseDuration} from '../../lib/core/duration.js'
 import {describeConvergence} from '../../lib/proxy/converge.js'
 import {type ProxyUpResult, proxyUp} from '../../lib/proxy/lifecycle.js'
 import {renderProxyUp} from '../../lib/proxy/render.js'
 import {checkProxyInput} from '../../lib/proxy/spec.js'
-import {liveStatus} from '../../lib/progress.js'
+import {liveStatus} from '../../lib/ui/progress.js'
 
 export default class ProxyUp extends SwarmnetCommand<typeof ProxyUp> {
   static summary = 'Start docker-flow-proxy on the swarm, or report the one running'

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {colour} from '../../lib/output.js'
-import {type RouteAddResult, addRoute, checkRouteInput} from '../../lib/routes/add.js'
-import {renderReplicaRows, renderVerifyRows} from '../../lib/routes/render.js'
-import {SwarmnetError} from '../../lib/errors.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {colour} from '../../lib/ui/output.js'
+import {type RouteAddResult, addRoute, checkRouteInput} from '../../lib/route/add.js'
+import {renderReplicaRows, renderVerifyRows} from '../../lib/route/render.js'
+import {SwarmnetError} from '../../lib/core/errors.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 
 export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {

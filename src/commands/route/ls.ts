@@ -1,9 +1,9 @@
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {SwarmnetError} from '../../lib/errors.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {SwarmnetError} from '../../lib/core/errors.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
-import {type RouteListing, listRoutes} from '../../lib/routes/ls.js'
-import {renderRouteListing} from '../../lib/routes/render.js'
-import {withSpinner} from '../../lib/progress.js'
+import {type RouteListing, listRoutes} from '../../lib/route/ls.js'
+import {renderRouteListing} from '../../lib/route/render.js'
+import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class RouteLs extends SwarmnetCommand<typeof RouteLs> {
   static summary = 'List the routes, and whether each proxy replica holds them'

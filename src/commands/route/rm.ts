@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
-import {renderReplicaRows} from '../../lib/routes/render.js'
-import {type RouteRmResult, checkServiceName, removeRoute} from '../../lib/routes/rm.js'
+import {renderReplicaRows} from '../../lib/route/render.js'
+import {type RouteRmResult, checkServiceName, removeRoute} from '../../lib/route/rm.js'
 
 export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
   static summary = "Remove a service's route from every proxy replica, and its labels"

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {SwarmnetCommand} from '../../lib/base-command.js'
-import {UsageError} from '../../lib/errors.js'
+import {SwarmnetCommand} from '../../lib/core/base-command.js'
+import {UsageError} from '../../lib/core/errors.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
-import {renderSync} from '../../lib/routes/render.js'
-import {type SyncResult, syncRoutes} from '../../lib/routes/sync.js'
-import {withSpinner} from '../../lib/progress.js'
-import {checkFlagNeeds} from '../../lib/validate.js'
+import {renderSync} from '../../lib/route/render.js'
+import {type SyncResult, syncRoutes} from '../../lib/route/sync.js'
+import {withSpinner} from '../../lib/ui/progress.js'
+import {checkFlagNeeds} from '../../lib/core/validate.js'
 
 export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
   static summary = 'Put every labelled route on every proxy replica that lacks it'

@@ -2,7 +2,7 @@ import {chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, write
 import os from 'node:os'
 import path from 'node:path'
 
-import {SwarmnetError, UsageError} from '../errors.js'
+import {SwarmnetError, UsageError} from '../core/errors.js'
 import {PLUGIN_NAME} from './invocation.js'
 
 /** The line that marks a docker-swarmnet as swarmnet's own: install replaces it, uninstall removes it. */

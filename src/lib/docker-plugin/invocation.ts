@@ -1,7 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 /** The plugin's name: `docker swarmnet`, the executable docker-swarmnet. */
 export const PLUGIN_NAME = 'swarmnet'

@@ -2,8 +2,8 @@ import {existsSync, readdirSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {SwarmnetError, UsageError} from '../errors.js'
-import {readJsonFile} from '../json-file.js'
+import {SwarmnetError, UsageError} from '../core/errors.js'
+import {readJsonFile} from '../core/json-file.js'
 import {type Endpoint, parseDockerHost} from './endpoint.js'
 import {readTlsDir} from './tls.js'
 

@@ -4,8 +4,8 @@ import {inspect} from 'node:util'
 
 import Docker from 'dockerode'
 
-import {formatSeconds} from '../duration.js'
-import {SwarmnetError, WORKER_CODE, reasonOf} from '../errors.js'
+import {formatSeconds} from '../core/duration.js'
+import {SwarmnetError, WORKER_CODE, reasonOf} from '../core/errors.js'
 import type {ContainerSummary, Engine, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own (holding any TLS material). */

@@ -1,4 +1,4 @@
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 
 /** Where an engine listens, before any connection is made. */
 export type Endpoint =

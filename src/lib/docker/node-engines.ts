@@ -1,5 +1,5 @@
-import type {NodeMapping, SwarmnetConfig} from '../config.js'
-import {SwarmnetError, reasonOf} from '../errors.js'
+import type {NodeMapping, SwarmnetConfig} from '../core/config.js'
+import {SwarmnetError, reasonOf} from '../core/errors.js'
 import type {SshEndpoint, SshSession, SshSettings} from '../ssh/ssh-client.js'
 import {type ConnectSettings, openEngine, sshSessionOf} from './connect.js'
 import {contextEndpoint, hasContext, readContext} from './contexts.js'

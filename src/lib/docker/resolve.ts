@@ -1,6 +1,6 @@
 import path from 'node:path'
 
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {contextEndpoint, currentContextName, dockerConfigDir, readContext} from './contexts.js'
 import {DEFAULT_SOCKET, parseDockerHost, type ResolvedEndpoint, type TlsMaterial} from './endpoint.js'
 import {machineEndpoint, readMachine} from './machine.js'

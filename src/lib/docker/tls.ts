@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import type {TlsMaterial} from './endpoint.js'
 
 /**

@@ -1,5 +1,5 @@
-import {groupByCause} from '../causes.js'
-import {colour, renderTable} from '../output.js'
+import {groupByCause} from '../core/causes.js'
+import {colour, renderTable} from '../ui/output.js'
 import type {DoctorResult, Status} from './doctor.js'
 
 const MARK: Record<Status, string> = {pass: colour.green('pass'), warn: colour.yellow('warn'), fail: colour.red('FAIL'), skip: colour.dim('-')}

@@ -1,5 +1,5 @@
 import type {HaproxyConfig, MatchList, Route} from '../haproxy/parse.js'
-import {colour, renderTable} from '../output.js'
+import {colour, renderTable} from '../ui/output.js'
 import type {CfgResult} from './cfg.js'
 
 /** "path_beg /demo /api", "hdr_beg(host) -i example.com", ":8080", "user-agent ~ curl". */

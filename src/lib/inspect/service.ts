@@ -1,11 +1,11 @@
 import type {Engine, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {findProxy, proxyNetworks} from '../proxy/find.js'
 import {type Cluster, proxyReplicas} from '../proxy/replicas.js'
-import {destinationsOf, paramsFromLabels, proxyDefaults} from '../routes/params.js'
-import {type LiveState, liveState, readReplicas} from '../routes/survey.js'
-import {maskUsers} from '../routes/users.js'
-import {taskName} from '../tasks.js'
+import {destinationsOf, paramsFromLabels, proxyDefaults} from '../route/params.js'
+import {type LiveState, liveState, readReplicas} from '../route/survey.js'
+import {maskUsers} from '../route/users.js'
+import {taskName} from '../docker/tasks.js'
 
 export interface ServiceInspection {
   name: string

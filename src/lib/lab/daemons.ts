@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {openEngine} from '../docker/connect.js'
 import type {Engine} from '../docker/engine.js'
-import {SwarmnetError, oneLine} from '../errors.js'
+import {SwarmnetError, oneLine} from '../core/errors.js'
 import {netnsPath} from './host-network.js'
 import {ENGINE_PORT, NODE_PRIVATE_PATHS, type NodeLayout, paths} from './layout.js'
 import {run, waitFor, which} from './system.js'

@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {SwarmnetError, oneLine} from '../errors.js'
+import {SwarmnetError, oneLine} from '../core/errors.js'
 import {BRIDGE, FIREWALL_COMMENT, type NodeLayout, bridgeAddress} from './layout.js'
 import {run} from './system.js'
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {Engine} from '../docker/engine.js'
-import {SwarmnetError} from '../errors.js'
+import {SwarmnetError} from '../core/errors.js'
 import {IMAGES, paths} from './layout.js'
 import {run, which} from './system.js'
 

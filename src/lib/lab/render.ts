@@ -1,4 +1,4 @@
-import {colour, renderTable} from '../output.js'
+import {colour, renderTable} from '../ui/output.js'
 import type {LabStatus} from './lab.js'
 
 const mark = (ok: boolean) => (ok ? colour.green('yes') : colour.red('no'))

@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {SwarmnetError, oneLine} from '../errors.js'
+import {SwarmnetError, oneLine} from '../core/errors.js'
 import {type NodeLayout, nodeLayout, paths} from './layout.js'
 
 /** What `lab up` made: written before anything is created, so a killed run can always be cleaned up. */

@@ -1,7 +1,7 @@
 import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
 
-import {SwarmnetError, oneLine} from '../errors.js'
+import {SwarmnetError, oneLine} from '../core/errors.js'
 
 export interface RunResult {
   stdout: string

@@ -1,7 +1,7 @@
 import {existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 
-import {SwarmnetError} from '../errors.js'
+import {SwarmnetError} from '../core/errors.js'
 import {firewallRuleExists, linkExists, netnsExists, removeBridge, removeNodeNetwork} from './host-network.js'
 import {BRIDGE, FIREWALL_COMMENT, LAB_DIR, LAB_RUN_DIR, type NodeLayout, paths} from './layout.js'
 import {type LabState, layoutsOf} from './state.js'

@@ -1,5 +1,5 @@
 import type {ServiceSummary} from '../docker/engine.js'
-import {reasonOf} from '../errors.js'
+import {reasonOf} from '../core/errors.js'
 import {ConnectFailed} from './http.js'
 import {type Cluster, type PendingReplica, type ProxyReplica, proxyReplicas} from './replicas.js'
 

@@ -1,4 +1,4 @@
-import {oneLine} from '../errors.js'
+import {oneLine} from '../core/errors.js'
 import type {HttpAnswer} from './http.js'
 import {type ReplicaApi, whenReachable} from './replicas.js'
 

@@ -1,6 +1,6 @@
 import type {Engine, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {formatSeconds} from '../duration.js'
-import {SwarmnetError} from '../errors.js'
+import {formatSeconds} from '../core/duration.js'
+import {SwarmnetError} from '../core/errors.js'
 
 const POLL_MS = 250
 const TRANSITIONAL = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting'])

@@ -1,6 +1,6 @@
 import type {Engine, NetworkSummary, ServiceSummary} from '../docker/engine.js'
-import {SwarmnetError, UsageError} from '../errors.js'
-import {canPrompt, chooseOne} from '../interactive.js'
+import {SwarmnetError, UsageError} from '../core/errors.js'
+import {canPrompt, chooseOne} from '../ui/interactive.js'
 
 /** The label `proxy up` puts on the service it creates, so it is found under any name. */
 export const PROXY_LABEL = 'org.swarmnet.proxy'

@@ -1,7 +1,7 @@
 import http from 'node:http'
 
-import {formatSeconds} from '../duration.js'
-import {SwarmnetError, reasonOf} from '../errors.js'
+import {formatSeconds} from '../core/duration.js'
+import {SwarmnetError, reasonOf} from '../core/errors.js'
 
 /** An HTTP answer, whatever carried it (a published port, or nc inside the container). */
 export interface HttpAnswer {

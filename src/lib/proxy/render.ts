@@ -1,4 +1,4 @@
-import {colour, renderTable} from '../output.js'
+import {colour, renderTable} from '../ui/output.js'
 import type {ProxyApiWarning} from './exposure.js'
 import type {ProxyDownResult, ProxyStatusResult, ProxyUpResult} from './lifecycle.js'
 

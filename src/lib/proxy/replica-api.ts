@@ -2,8 +2,8 @@ import type {Duplex} from 'node:stream'
 
 import type {Cluster} from '../docker/cluster.js'
 import type {Engine, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {formatSeconds} from '../duration.js'
-import {SwarmnetError, oneLine, reasonOf} from '../errors.js'
+import {formatSeconds} from '../core/duration.js'
+import {SwarmnetError, oneLine, reasonOf} from '../core/errors.js'
 import type {SshSession} from '../ssh/ssh-client.js'
 import {ConnectFailed, type HttpAnswer, httpGet, isWholeResponse, parseRawResponse, rawGetRequest} from './http.js'
 

@@ -1,6 +1,6 @@
 import type {ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import type {Cluster} from '../docker/cluster.js'
-import {taskName} from '../tasks.js'
+import {taskName} from '../docker/tasks.js'
 import {apiPortOf} from './find.js'
 import {ConnectFailed} from './http.js'
 import {ReplicaApi} from './replica-api.js'

@@ -1,5 +1,5 @@
 import type {NetworkSummary, PortSpec, ServiceSpec, ServiceSummary} from '../docker/engine.js'
-import {UsageError} from '../errors.js'
+import {UsageError} from '../core/errors.js'
 import {PROXY_LABEL, apiPortOf} from './find.js'
 
 /** The maintained image; the book's is vfarcic/docker-flow-proxy (same API, older naming). */

@@ -5,8 +5,8 @@ import os from 'node:os'
 import {Duplex} from 'node:stream'
 import type {AnyAuthMethod, AuthenticationType, Client, ClientChannel, IdentityCallback, ParsedKey, ServerHostKeyAlgorithm, VerifyCallback} from 'ssh2'
 
-import {formatSeconds} from '../duration.js'
-import {ExitCode, SwarmnetError, UsageError, oneLine, reasonOf} from '../errors.js'
+import {formatSeconds} from '../core/duration.js'
+import {ExitCode, SwarmnetError, UsageError, oneLine, reasonOf} from '../core/errors.js'
 import {type KnownHostEntry, appendKnownHost, checkHostKey, fingerprint, knownHostsName, keyTypeOf, knownKeyTypes, readKnownHostsFiles} from './known-hosts.js'
 import {type ResolvedSshConfig, resolveSshConfig} from './ssh-config.js'
 

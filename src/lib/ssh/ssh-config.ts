@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import SSHConfig, {LineType, type Line} from 'ssh-config'
 
-import {UsageError, oneLine} from '../errors.js'
+import {UsageError, oneLine} from '../core/errors.js'
 
 /**
  * The settings OpenSSH would use for a destination, computed from ~/.ssh/config (or `-F FILE`)

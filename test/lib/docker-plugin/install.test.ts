@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSyn
 import path from 'node:path'
 
 import {MARKER, installPlugin, pluginScript, pluginTarget, uninstallPlugin} from '../../../src/lib/docker-plugin/install.js'
-import {SwarmnetError, UsageError} from '../../../src/lib/errors.js'
+import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {tempDir} from '../../helpers/fixtures.js'
 
 describe('docker-plugin install and uninstall (the file docker runs)', () => {

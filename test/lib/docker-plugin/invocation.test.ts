@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {pluginInvocation} from '../../../src/lib/docker-plugin/invocation.js'
 import {resolveEngine} from '../../../src/lib/docker/resolve.js'
-import {UsageError} from '../../../src/lib/errors.js'
+import {UsageError} from '../../../src/lib/core/errors.js'
 import {tempDir, writeContext} from '../../helpers/fixtures.js'
 
 const HOME = '/home/op'

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {DEFAULT_SOCKET, parseDockerHost} from '../../../src/lib/docker/endpoint.js'
 import {readMachine} from '../../../src/lib/docker/machine.js'
 import {resolveEngine} from '../../../src/lib/docker/resolve.js'
-import {UsageError} from '../../../src/lib/errors.js'
+import {UsageError} from '../../../src/lib/core/errors.js'
 import {tempDir, writeContext, writeMachine} from '../../helpers/fixtures.js'
 
 describe('resolveEngine: the docker CLI order', () => {

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import type {DoctorResult} from '../../../src/lib/doctor/doctor.js'
 import {renderDoctor} from '../../../src/lib/doctor/render.js'
-import {colour} from '../../../src/lib/output.js'
+import {colour} from '../../../src/lib/ui/output.js'
 
 // doctor() itself opens one SSH session per node (openSshSession, imported dynamically) and its
 // checks are module-private, so the lab tests cover it; what is pure here is the rendering.

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {Engine, TaskSummary} from '../../../src/lib/docker/engine.js'
-import {SwarmnetError, UsageError} from '../../../src/lib/errors.js'
+import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {CFG_PATH, type CfgInput, type CfgResult, inspectCfg, rawFile} from '../../../src/lib/inspect/cfg.js'
 import {type FakeRoute, fakeCluster} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'

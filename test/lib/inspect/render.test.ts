@@ -5,7 +5,7 @@ import {compareConfigs} from '../../../src/lib/haproxy/compare.js'
 import {type Route, type RouteMatch, parseHaproxyConfig} from '../../../src/lib/haproxy/parse.js'
 import type {CfgResult, ReplicaCfg} from '../../../src/lib/inspect/cfg.js'
 import {describeMatch, renderCfg} from '../../../src/lib/inspect/render.js'
-import {colour} from '../../../src/lib/output.js'
+import {colour} from '../../../src/lib/ui/output.js'
 import {CFG, CFG_TWO_ROUTES} from '../../helpers/haproxy-cfgs.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/haproxy/${name}`, import.meta.url), 'utf8')

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {NetworkSummary, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
-import {UsageError} from '../../../src/lib/errors.js'
+import {UsageError} from '../../../src/lib/core/errors.js'
 import {checkServiceRef, findService, inspectService} from '../../../src/lib/inspect/service.js'
 import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'

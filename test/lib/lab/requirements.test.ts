@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {SwarmnetError, UsageError} from '../../../src/lib/errors.js'
+import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {checkRequirements, validateShape, validateSubnet} from '../../../src/lib/lab/lab.js'
 
 describe('lab requirements and shape', () => {

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
-import {SwarmnetError} from '../../../src/lib/errors.js'
+import {SwarmnetError} from '../../../src/lib/core/errors.js'
 import {describeNotRead, notReadOf, passing, readEveryReplica} from '../../../src/lib/proxy/accounting.js'
 import {waitMsOf} from '../../../src/lib/proxy/flags.js'
 import {ConnectFailed} from '../../../src/lib/proxy/http.js'

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {ServiceSummary, SwarmNode, TaskSummary} from '../../../src/lib/docker/engine.js'
-import {SwarmnetError} from '../../../src/lib/errors.js'
+import {SwarmnetError} from '../../../src/lib/core/errors.js'
 import {type Convergence, convergence, describeConvergence, waitForConvergence} from '../../../src/lib/proxy/converge.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {NetworkSummary} from '../../../src/lib/docker/engine.js'
-import {SwarmnetError, UsageError} from '../../../src/lib/errors.js'
+import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {DEFAULT_API_PORT, PROXY_LABEL, apiPortOf, findProxy, isProxyImage, proxyNetworks} from '../../../src/lib/proxy/find.js'
 import {fakeEngine, serviceOf} from '../../helpers/fake-engine.js'
 

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import http from 'node:http'
 import net from 'node:net'
 
-import {SwarmnetError} from '../../../src/lib/errors.js'
+import {SwarmnetError} from '../../../src/lib/core/errors.js'
 import {ConnectFailed, httpGet, isWholeResponse, parseRawResponse, rawGetRequest} from '../../../src/lib/proxy/http.js'
 import {eventually} from '../../helpers/poll.js'
 

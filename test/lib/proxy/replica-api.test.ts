@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import net from 'node:net'
 import type {Duplex} from 'node:stream'
 
-import {ExitCode, SwarmnetError} from '../../../src/lib/errors.js'
+import {ExitCode, SwarmnetError} from '../../../src/lib/core/errors.js'
 import {ConnectFailed} from '../../../src/lib/proxy/http.js'
 import {ReplicaApi} from '../../../src/lib/proxy/replica-api.js'
 import type {SshSession} from '../../../src/lib/ssh/ssh-client.js'

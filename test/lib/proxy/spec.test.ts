@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {NetworkSummary, ServiceSpec} from '../../../src/lib/docker/engine.js'
-import {UsageError} from '../../../src/lib/errors.js'
+import {UsageError} from '../../../src/lib/core/errors.js'
 import {type ClusterDefaults, DEFAULT_IMAGE, HTTP_PORTS, type ProxyUpInput, checkProxyInput, proxySpec, specChanges} from '../../../src/lib/proxy/spec.js'
 import {serviceOf} from '../../helpers/fake-engine.js'
 

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {SwarmnetError, UsageError} from '../../../src/lib/errors.js'
+import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {type SshSession, type SshSettings, openSshSession} from '../../../src/lib/ssh/ssh-client.js'
 import {eventually} from '../../helpers/poll.js'
 

@@ -3,7 +3,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {UsageError} from '../../../src/lib/errors.js'
+import {UsageError} from '../../../src/lib/core/errors.js'
 import {resolveSshConfig} from '../../../src/lib/ssh/ssh-config.js'
 
 describe('ssh-config', () => {

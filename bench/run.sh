@@ -71,6 +71,8 @@ if [ "$scope" = all ]; then
   hyperfine --runs 3 --prepare "$sn lab down --yes" --export-json "$out/up.json" "$sn lab up" >&2
   hyperfine --runs 3 --prepare "$sn lab up" --export-json "$out/down.json" "$sn lab down --yes" >&2
   $sn lab up >/dev/null 2>&1
+  # The proxy's API is private by default: swarmnet reaches each replica over SSH with the lab's config.
+  export $env_lab
 
   say "proxy up: from the last task running to swarmnet noticing"
   clean

@@ -1,6 +1,7 @@
 import {groupByCause} from '../core/causes.js'
 import {colour, renderTable} from '../ui/output.js'
-import type {DoctorResult, Status} from './doctor.js'
+import type {Status} from './checks.js'
+import type {DoctorResult} from './doctor.js'
 
 const MARK: Record<Status, string> = {pass: colour.green('pass'), warn: colour.yellow('warn'), fail: colour.red('FAIL'), skip: colour.dim('-')}
 

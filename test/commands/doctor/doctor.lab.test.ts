@@ -2,11 +2,11 @@ import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 
-import {nodeLayout} from '../../src/lib/lab/layout.js'
-import {startSshd} from '../../src/lib/lab/daemons.js'
-import {swarmnet} from '../helpers/cli.js'
-import {LAB_NODES, eventually, labVars, nodeSocket, onNode, removeServicesAndNetworks} from '../helpers/lab.js'
-import {createService, ok, running} from '../helpers/proxy-lab.js'
+import {nodeLayout} from '../../../src/lib/lab/layout.js'
+import {startSshd} from '../../../src/lib/lab/daemons.js'
+import {swarmnet} from '../../helpers/cli.js'
+import {LAB_NODES, eventually, labVars, nodeSocket, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {createService, ok, running} from '../../helpers/proxy-lab.js'
 
 interface Report {
   node: string

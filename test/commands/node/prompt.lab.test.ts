@@ -4,33 +4,11 @@ import {readFileSync} from 'node:fs'
 
 import {BIN, cleanEnv, swarmnet} from '../../helpers/cli.js'
 import {eventually, nodeSocket, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {converse} from '../../helpers/terminal.js'
 
-// eslint-disable-next-line no-control-regex
-const clean = (text: string) => text.replaceAll('\r', '').replaceAll(/\u001B\[[0-9;?]*[a-zA-Z]/g, '')
-
-/**
- * Runs swarmnet on a real pseudo-terminal (util-linux `script`), typing `keys` once the screen shows
- * `prompt` (the prompt is drawn after it listens for keys), or at once when there is none to wait for.
- */
+/** Runs swarmnet on a terminal, typing `keys` once the screen shows `prompt`, or at once when there is none to wait for. */
 function onTerminal(args: string[], keys: string, env: NodeJS.ProcessEnv, prompt?: string): Promise<{code: number; screen: string}> {
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
-    const child = spawn('script', ['-qec', command, '/dev/null'], {env, stdio: ['pipe', 'pipe', 'pipe']})
-    let screen = ''
-    let typed = false
-    const type = () => {
-      typed = true
-      child.stdin.write(keys)
-    }
-
-    child.stdout.on('data', (d) => {
-      screen += d
-      if (!typed && prompt !== undefined && clean(screen).includes(prompt)) type()
-    })
-    child.on('error', reject)
-    if (prompt === undefined) type()
-    child.on('close', (code) => resolve({code: code ?? 1, screen: clean(screen)}))
-  })
+  return converse(args, [{when: prompt, keys}], env)
 }
 
 /** Whether a TCP connect to 10.213.0.99:2375 is under way (SYN sent, no answer) in this network namespace. */

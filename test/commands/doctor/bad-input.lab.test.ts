@@ -1,0 +1,10 @@
+import {itRefuses} from '../../helpers/bad-input.js'
+import {nodeSocket} from '../../helpers/lab.js'
+
+/** Bad doctor input gets one clear line on stderr and exit 2, not one per node. */
+describe('doctor: bad input, one-line errors', () => {
+  const manager = nodeSocket('node-1')
+  itRefuses([
+    {name: 'doctor with a missing --ssh-config: one line, not one per node', args: ['doctor', '-H', manager, '--ssh-config', '/nonexistent/file'], code: 2, error: /^invalid --ssh-config "\/nonexistent\/file": /},
+  ])
+})

@@ -1,13 +1,11 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 
+import type {Environment} from '../../src/lib/core/environment.js'
 import type {Cluster} from '../../src/lib/docker/cluster.js'
 import type {Engine, SwarmNode} from '../../src/lib/docker/engine.js'
 import type {NodeEngines, NodeRoute} from '../../src/lib/docker/node-engines.js'
-import {paths} from '../../src/lib/lab/layout.js'
+import {layoutsOf} from '../../src/lib/lab/state.js'
 import type {SshSession} from '../../src/lib/ssh/ssh-client.js'
 
 type NodeRef = Pick<SwarmNode, 'id' | 'hostname' | 'address'>
@@ -24,9 +22,10 @@ export interface FakeCluster extends Cluster {
 
 /**
  * A Cluster over fakes of swarmnet's own interfaces: the manager's Engine, and a NodeEngines whose
- * forNode() answers from `routes` (keyed by node id). Never dockerode.
+ * forNode() answers from `routes` (keyed by node id), on a machine as `environment` says (no lab unless
+ * said). Never dockerode.
  */
-export function fakeCluster(engine: Engine, routes: Record<string, FakeRoute> = {}, timeoutMs = 2000, ssh: Record<string, SshSession | Error> = {}): FakeCluster {
+export function fakeCluster(engine: Engine, routes: Record<string, FakeRoute> = {}, timeoutMs = 2000, ssh: Record<string, SshSession | Error> = {}, environment = NO_LAB): FakeCluster {
   const asked: string[] = []
   const nodeEngines = {
     /** SSH to a node only where `ssh` gives a session: elsewhere none, as on a cluster without sshd. */
@@ -51,6 +50,7 @@ export function fakeCluster(engine: Engine, routes: Record<string, FakeRoute> = 
     asked,
     nodeEnginesCalls: 0,
     settings: {timeoutMs, acceptNewHostKey: false, env: {}},
+    environment,
     async nodeEngines() {
       cluster.nodeEnginesCalls++
       return nodeEngines as unknown as NodeEngines
@@ -105,17 +105,10 @@ export function apiPort(publishedPort: number, targetPort = 8080) {
   return {protocol: 'tcp', targetPort, publishedPort, publishMode: 'host'}
 }
 
-/**
- * Points isLabAddress() at a lab record of our own (a /24 whose nodes are .11, .12, ...), or at none,
- * whatever lab this machine has. Returns the function that puts the real record back.
- */
-export function useLabRecord(subnet: string | undefined, nodes = 3): () => void {
-  const saved = paths.state
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'swarmnet-lab-record-'))
-  paths.state = path.join(dir, 'state.json')
-  if (subnet !== undefined) writeFileSync(paths.state, JSON.stringify({version: 1, subnet, nodes, managers: 1, createdAt: '2026-01-01T00:00:00Z', createdDirs: []}))
-  return () => {
-    paths.state = saved
-    rmSync(dir, {recursive: true, force: true})
-  }
+/** A machine with no lab, whose kernel has IPVS. */
+export const NO_LAB: Environment = {ipvs: true, labAddresses: []}
+
+/** This machine's lab on `subnet` (a /24 whose nodes are .11, .12, ...), on a kernel with no IPVS unless said. */
+export function onLab(subnet: string, {nodes = 3, ipvs = false} = {}): Environment {
+  return {ipvs, labAddresses: layoutsOf({nodes, subnet}).map((node) => node.ip)}
 }

@@ -8,6 +8,7 @@ import type {ResolvedEndpoint} from '../docker/endpoint.js'
 import type {NodeEngines} from '../docker/node-engines.js'
 import {resolveEngine} from '../docker/resolve.js'
 import {parseDuration} from './duration.js'
+import {readEnvironment} from './environment.js'
 import {ExitCode, SwarmnetError, UsageError, oneLine} from './errors.js'
 import {colour} from '../ui/output.js'
 import {note} from '../ui/progress.js'
@@ -150,7 +151,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
 
   /** The manager plus per-node engines, for commands that work across the swarm; connects like engine(). */
   protected async cluster(): Promise<Cluster> {
-    return {engine: await this.engine(), nodeEngines: () => this.nodeEngines(), timeoutMs: this.timeoutMs, settings: this.connectSettings()}
+    return {engine: await this.engine(), nodeEngines: () => this.nodeEngines(), timeoutMs: this.timeoutMs, settings: this.connectSettings(), environment: readEnvironment()}
   }
 
   /** Per-node engines (the book's `eval $(docker-machine env $NODE)`), sharing this command's connections. */

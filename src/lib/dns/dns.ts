@@ -2,7 +2,6 @@ import type {Cluster} from '../docker/cluster.js'
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError, oneLine, reasonOf} from '../core/errors.js'
 import {inNetwork} from '../docker/in-network.js'
-import {isLabAddress} from '../lab/detect.js'
 import {findNode} from '../node/node.js'
 import {checkServiceRef, findService} from '../inspect/service.js'
 import {taskName} from '../docker/tasks.js'
@@ -64,7 +63,7 @@ export async function lookupService(cluster: Cluster, input: DnsInput): Promise<
       await lookup(place.exec, `tasks.${service.name}`, ips),
     ]
     const notes: string[] = []
-    if (vip && isLabAddress(from.address)) notes.push(`the VIP ${vip} resolves but does not answer here: this kernel has no IPVS`)
+    if (vip && cluster.environment.labAddresses.includes(from.address)) notes.push(`the VIP ${vip} resolves but does not answer here: this kernel has no IPVS`)
     if (tasks.length === 0) notes.push('the service has no running task')
     return {
       service: service.name, network: network.name, endpointMode: service.endpointMode, from: {node: place.node, container: place.container, helper: place.helper},

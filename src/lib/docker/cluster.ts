@@ -1,3 +1,4 @@
+import type {Environment} from '../core/environment.js'
 import type {ConnectSettings} from './connect.js'
 import type {Engine} from './engine.js'
 import type {NodeEngines} from './node-engines.js'
@@ -10,4 +11,6 @@ export interface Cluster {
   timeoutMs: number
   /** How to open further connections (SSH config, host key policy). */
   settings: ConnectSettings & {env: NodeJS.ProcessEnv}
+  /** This machine: IPVS, the lab's addresses. */
+  environment: Environment
 }

@@ -8,13 +8,13 @@ export function ipvsAvailable(): boolean {
   return existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
 }
 
-/** Whether a swarm node address belongs to this machine's lab (per its record). */
-export function isLabAddress(address: string): boolean {
+/** The swarm node addresses of this machine's lab (per its record); none without one, or with an unreadable one. */
+export function labAddresses(): string[] {
   try {
     const state = readState()
-    return state ? layoutsOf(state).some((node) => node.ip === address) : false
+    return state ? layoutsOf(state).map((node) => node.ip) : []
   } catch {
-    return false
+    return []
   }
 }
 

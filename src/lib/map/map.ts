@@ -1,7 +1,6 @@
 import type {Cluster} from '../docker/cluster.js'
 import type {ServiceSummary, SwarmNode} from '../docker/engine.js'
 import {SwarmnetError} from '../core/errors.js'
-import {isLabAddress} from '../lab/detect.js'
 import {type NotRead, notReadOf, readEveryReplica} from '../proxy/accounting.js'
 import {type LiveService, liveServices} from '../proxy/client.js'
 import {entryPoints} from '../proxy/entry-points.js'
@@ -125,7 +124,7 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
   const proxyTasks = tasks.filter((t) => t.serviceId === proxy.id)
   const api = apiPortOf(proxy)
   const points = groupPoints(entryPoints(proxy, proxyTasks, nodes).filter((p) => p.targetPort !== api), replicas.map((r) => ({task: r.task, node: r.node.hostname})))
-  if (points.some((p) => p.mode === 'ingress') && nodes.some((n) => isLabAddress(n.address))) {
+  if (points.some((p) => p.mode === 'ingress') && nodes.some((n) => cluster.environment.labAddresses.includes(n.address))) {
     problems.push({subject: 'ingress', message: 'ports published through the routing mesh answer nowhere here: this kernel has no IPVS'})
   }
 

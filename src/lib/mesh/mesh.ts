@@ -6,7 +6,6 @@ import type {PortSpec, ServiceSummary, SwarmNode, TaskSummary} from '../docker/e
 import {formatSeconds} from '../core/duration.js'
 import {UsageError, reasonOf} from '../core/errors.js'
 import {checkServiceRef, findService} from '../inspect/service.js'
-import {ipvsAvailable, isLabAddress} from '../lab/detect.js'
 import {parseRawResponse, rawGetRequest} from '../proxy/http.js'
 import {taskName} from '../docker/tasks.js'
 import {checkUrlPath} from '../core/validate.js'
@@ -72,7 +71,9 @@ export async function meshCheck(cluster: Cluster, input: MeshInput): Promise<Mes
   const ready = nodes.filter((n) => n.status === 'ready' && n.address)
   // Probes grouped per target: services sharing a host-mode port must each be judged on their own.
   const probes = await Promise.all(targets.map(({service, port}) => Promise.all(ready.map((node) => probe(node, port, service, tasks, nodes, services, input.path, cluster.timeoutMs)))))
-  const verdicts = targets.map(({service, port}, i) => verdict(service, port, probes[i], ready, sharers(service, port, services, tasks, nodes)))
+  // Nodes of this machine's lab without IPVS: the mesh cannot forward there.
+  const noIpvs = ready.some((n) => cluster.environment.labAddresses.includes(n.address)) && !cluster.environment.ipvs
+  const verdicts = targets.map(({service, port}, i) => verdict(service, port, probes[i], ready, sharers(service, port, services, tasks, nodes), noIpvs))
   return {probes: probes.flat(), verdicts, ok: verdicts.every((v) => v.ok)}
 }
 
@@ -148,11 +149,10 @@ function talk(host: string, port: number, request: string, timeoutMs: number): P
   })
 }
 
-function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes: SwarmNode[], shared: Map<string, string>): PortVerdict {
+function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes: SwarmNode[], shared: Map<string, string>, noIpvs: boolean): PortVerdict {
   const answering = probes.filter((p) => p.result === 'answered').map((p) => p.node)
   const withTasks = probes.filter((p) => p.runsTask).map((p) => p.node)
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x))
-  const noIpvs = nodes.some((n) => isLabAddress(n.address)) && !ipvsAvailable()
   const base = {service: service.name, port: port.publishedPort!, mode: port.publishMode, answering, withTasks}
   if (port.publishMode === 'host') {
     const others = answering.filter((n) => !withTasks.includes(n) && shared.has(n))

@@ -2,7 +2,7 @@ import type {NetworkSummary, ServiceSpec, ServiceSummary} from '../docker/engine
 import {formatSeconds} from '../core/duration.js'
 import {SwarmnetError, UsageError, reasonOf} from '../core/errors.js'
 import {askYesNo, confirmDestructive} from '../ui/interactive.js'
-import {LAB_PROXY_IMAGE, ipvsAvailable, isLabAddress} from '../lab/detect.js'
+import {LAB_PROXY_IMAGE} from '../lab/detect.js'
 import {surveyProxy} from '../route/context.js'
 import {type SyncResult, syncRoutes} from '../route/sync.js'
 import {desiredRoutes, liveState} from '../route/survey.js'
@@ -51,8 +51,8 @@ export async function clusterDefaults(cluster: Cluster): Promise<ClusterDefaults
   const info = await cluster.engine.info()
   if (info.swarm.state !== 'active') throw new SwarmnetError(`${cluster.engine.target} is not part of an active swarm (state ${info.swarm.state}); run \`docker swarm init\` first`)
   const why = 'this kernel has no IPVS, so the ingress routing mesh cannot work'
-  if (isLabAddress(info.swarm.nodeAddr)) return {image: LAB_PROXY_IMAGE, mode: 'global', publishMode: 'host', reason: `the lab: ${why}`}
-  if (cluster.engine.target.startsWith('unix://') && !ipvsAvailable()) return {image: DEFAULT_IMAGE, mode: 'global', publishMode: 'host', reason: why}
+  if (cluster.environment.labAddresses.includes(info.swarm.nodeAddr)) return {image: LAB_PROXY_IMAGE, mode: 'global', publishMode: 'host', reason: `the lab: ${why}`}
+  if (cluster.engine.target.startsWith('unix://') && !cluster.environment.ipvs) return {image: DEFAULT_IMAGE, mode: 'global', publishMode: 'host', reason: why}
   return {image: DEFAULT_IMAGE, mode: 'replicated', publishMode: 'ingress'}
 }
 

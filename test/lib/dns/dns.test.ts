@@ -1,9 +1,10 @@
 import {expect} from 'chai'
 
 import {type DnsInput, lookupService, parseNslookup} from '../../../src/lib/dns/dns.js'
+import type {Environment} from '../../../src/lib/core/environment.js'
 import type {ContainerSummary, Engine, ExecOutput, NetworkSummary, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
-import {fakeCluster, useLabRecord} from '../../helpers/fake-cluster.js'
+import {fakeCluster, onLab} from '../../helpers/fake-cluster.js'
 import {fakeEngine, infoOf, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ describe('dns', () => {
       dns?: Record<string, string | Error | ExecOutput>
       containers?: ContainerSummary[]
       images?: string[]
+      environment?: Environment
     }
 
     function world(w: World = {}) {
@@ -172,7 +174,7 @@ describe('dns', () => {
             log.push(`${nodeId} removeContainer ${id.slice(0, 12)}`)
           },
         })
-      const cluster = fakeCluster(manager, {n1: {engine: nodeEngine('n1'), via: 'manager'}, n2: nodeEngine('n2'), n3: nodeEngine('n3')}, 1500)
+      const cluster = fakeCluster(manager, {n1: {engine: nodeEngine('n1'), via: 'manager'}, n2: nodeEngine('n2'), n3: nodeEngine('n3')}, 1500, {}, w.environment)
       return {cluster, log}
     }
 
@@ -182,12 +184,6 @@ describe('dns', () => {
         () => expect.fail('should have failed'),
         (error: Error) => error,
       )
-
-    let restoreLab: () => void
-    beforeEach(() => {
-      restoreLab = useLabRecord(undefined)
-    })
-    afterEach(() => restoreLab())
 
     it('resolves SERVICE and tasks.SERVICE inside the network and finds them as the manager says (VIP)', async () => {
       const {cluster, log} = world()
@@ -446,32 +442,24 @@ describe('dns', () => {
 
     describe('the no-IPVS note', () => {
       it('is there for a VIP service asked from a lab node', async () => {
-        restoreLab()
-        restoreLab = useLabRecord('192.0.2.0/24')
-        const result = await lookupService(world().cluster, input())
+        const result = await lookupService(world({environment: onLab('192.0.2.0/24')}).cluster, input())
         expect(result.notes).to.deep.equal(['the VIP 10.0.1.2 resolves but does not answer here: this kernel has no IPVS'])
         // A note, not a failure.
         expect(result.ok).to.equal(true)
       })
 
       it('is not there for a dnsrr service on a lab node', async () => {
-        restoreLab()
-        restoreLab = useLabRecord('192.0.2.0/24')
         const dnsrr = {...goDemo, endpointMode: 'dnsrr', networks: [{id: 'net-proxy'}]}
-        const result = await lookupService(world({services: [dnsrr, proxy], dns: {'go-demo': bind('go-demo', ['10.0.1.5', '10.0.1.6']), 'tasks.go-demo': bind('tasks.go-demo', ['10.0.1.5', '10.0.1.6'])}}).cluster, input())
+        const result = await lookupService(world({environment: onLab('192.0.2.0/24'), services: [dnsrr, proxy], dns: {'go-demo': bind('go-demo', ['10.0.1.5', '10.0.1.6']), 'tasks.go-demo': bind('tasks.go-demo', ['10.0.1.5', '10.0.1.6'])}}).cluster, input())
         expect(result.notes).to.deep.equal([])
       })
 
       it('is not there for addresses that are not the lab\'s', async () => {
-        restoreLab()
-        restoreLab = useLabRecord('10.213.0.0/24')
-        expect((await lookupService(world().cluster, input())).notes).to.deep.equal([])
+        expect((await lookupService(world({environment: onLab('10.213.0.0/24')}).cluster, input())).notes).to.deep.equal([])
       })
 
       it('comes before the no-task note', async () => {
-        restoreLab()
-        restoreLab = useLabRecord('192.0.2.0/24')
-        const result = await lookupService(world({tasks: [], dns: {'go-demo': bind('go-demo', ['10.0.1.2']), 'tasks.go-demo': busybox135('tasks.go-demo', [])}}).cluster, input())
+        const result = await lookupService(world({environment: onLab('192.0.2.0/24'), tasks: [], dns: {'go-demo': bind('go-demo', ['10.0.1.2']), 'tasks.go-demo': busybox135('tasks.go-demo', [])}}).cluster, input())
         expect(result.notes).to.deep.equal(['the VIP 10.0.1.2 resolves but does not answer here: this kernel has no IPVS', 'the service has no running task'])
       })
     })

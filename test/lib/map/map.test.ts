@@ -1,9 +1,10 @@
 import {expect} from 'chai'
 
+import type {Environment} from '../../../src/lib/core/environment.js'
 import type {NetworkSummary, PortSpec, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {type SwarmMap, swarmMap} from '../../../src/lib/map/map.js'
-import {type FakeProxyApi, type FakeRoute, apiPort, fakeCluster, serveProxyApi, useLabRecord} from '../../helpers/fake-cluster.js'
+import {type FakeProxyApi, type FakeRoute, apiPort, fakeCluster, onLab, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
 
@@ -58,12 +59,12 @@ interface World {
   tasks?: TaskSummary[]
   proxyPorts?: PortSpec[]
   routes?: Record<string, FakeRoute>
+  environment?: Environment
 }
 
 describe('map: swarmMap', () => {
   const servers: FakeProxyApi[] = []
   let ci: string | undefined
-  let restoreLab: () => void
   before(() => {
     ci = process.env.CI
     process.env.CI = 'true'
@@ -72,11 +73,7 @@ describe('map: swarmMap', () => {
     if (ci === undefined) delete process.env.CI
     else process.env.CI = ci
   })
-  beforeEach(() => {
-    restoreLab = useLabRecord(undefined)
-  })
   afterEach(async () => {
-    restoreLab()
     await Promise.all(servers.splice(0).map((s) => s.close()))
   })
 
@@ -112,7 +109,7 @@ describe('map: swarmMap', () => {
         return tasks.filter((t) => (filter.service === undefined || t.serviceId === filter.service) && (filter.desiredState === undefined || t.desiredState === filter.desiredState))
       },
     })
-    return fakeCluster(engine, w.routes ?? {}, 2000)
+    return fakeCluster(engine, w.routes ?? {}, 2000, {}, w.environment)
   }
 
   const pendingProxy = taskOf('t-proxy-4', proxy.id, '', {slot: 4, state: 'pending', error: 'no suitable node (host-mode port already in use on 3 nodes)', containerId: undefined})
@@ -281,17 +278,13 @@ describe('map: swarmMap', () => {
     })
 
     it('says the routing mesh answers nowhere on a lab without IPVS', async () => {
-      restoreLab()
-      restoreLab = useLabRecord('127.0.0.0/24')
       const proxyPorts: PortSpec[] = [{protocol: 'tcp', targetPort: 80, publishedPort: 8000, publishMode: 'ingress'}]
-      const map = await swarmMap(await world({services: [proxy], replicas: [{}], proxyPorts}), {json: false})
+      const map = await swarmMap(await world({services: [proxy], replicas: [{}], proxyPorts, environment: onLab('127.0.0.0/24')}), {json: false})
       expect(map.problems).to.deep.equal([{subject: 'ingress', message: 'ports published through the routing mesh answer nowhere here: this kernel has no IPVS'}])
     })
 
     it('does not say so for host-mode ports on a lab', async () => {
-      restoreLab()
-      restoreLab = useLabRecord('127.0.0.0/24')
-      const map = await swarmMap(await world({services: [proxy], replicas: [{}]}), {json: false})
+      const map = await swarmMap(await world({services: [proxy], replicas: [{}], environment: onLab('127.0.0.0/24')}), {json: false})
       expect(map.problems).to.deep.equal([])
     })
   })

@@ -2,11 +2,11 @@ import {expect} from 'chai'
 import http from 'node:http'
 import net, {type AddressInfo} from 'node:net'
 
+import type {Environment} from '../../../src/lib/core/environment.js'
 import type {PortSpec, ServiceSummary, SwarmNode, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
-import {ipvsAvailable} from '../../../src/lib/lab/detect.js'
 import {type MeshInput, type MeshResult, type Probe, checkMeshInput, meshCheck} from '../../../src/lib/mesh/mesh.js'
-import {fakeCluster, useLabRecord} from '../../helpers/fake-cluster.js'
+import {fakeCluster, onLab} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 
 const cid = (digit: number) => String(digit).repeat(64)
@@ -64,13 +64,8 @@ describe('mesh: checkMeshInput', () => {
 })
 
 describe('mesh: meshCheck', () => {
-  let restoreLab: () => void
   const closers: (() => Promise<void>)[] = []
-  beforeEach(() => {
-    restoreLab = useLabRecord(undefined)
-  })
   afterEach(async () => {
-    restoreLab()
     await Promise.all(closers.splice(0).map((close) => close()))
   })
 
@@ -124,10 +119,11 @@ describe('mesh: meshCheck', () => {
     tasks: TaskSummary[]
     nodes?: SwarmNode[]
     timeoutMs?: number
+    environment?: Environment
   }
 
   const check = (w: World, what: Partial<MeshInput>) =>
-    meshCheck(fakeCluster(fakeEngine({listServices: async () => w.services, listNodes: async () => w.nodes ?? NODES, listTasks: async () => w.tasks}), {}, w.timeoutMs ?? 2000), input(what))
+    meshCheck(fakeCluster(fakeEngine({listServices: async () => w.services, listNodes: async () => w.nodes ?? NODES, listTasks: async () => w.tasks}), {}, w.timeoutMs ?? 2000, {}, w.environment), input(what))
 
   /** The probes without their latency (a measurement), which answered probes must have. */
   function probesOf(result: MeshResult): Omit<Probe, 'latencyMs'>[] {
@@ -246,19 +242,19 @@ describe('mesh: meshCheck', () => {
       }])
     })
 
-    it('no node answers on this machine\'s lab: the wording says whether this kernel has IPVS', async () => {
-      restoreLab()
-      restoreLab = useLabRecord('127.0.0.0/24')
-      const labNodes = [node('n1', 'node-1', '127.0.0.11', 'manager'), node('n2', 'node-2', '127.0.0.12'), node('n3', 'node-3', '127.0.0.13')]
-      const port = await freePort()
-      const web = serviceOf('svc-web', 'web', {ports: [tcp(port, 'ingress')]})
-      const result = await check({services: [web], tasks: webTasks(web, 'n1'), nodes: labNodes}, {service: 'web'})
-      expect(result.verdicts[0].diagnosis).to.equal(
-        ipvsAvailable()
-          ? 'ingress: no node answers (1 run a task); check the tasks, the ingress network and IPVS on the nodes (swarmnet doctor)'
-          : 'ingress: no node answers, because this kernel has no IPVS: the routing mesh cannot forward here; publish with mode=host',
-      )
-    })
+    for (const ipvs of [false, true]) {
+      it(`no node answers on this machine's lab: the wording says whether this kernel has IPVS (${ipvs ? 'it has' : 'it has not'})`, async () => {
+        const labNodes = [node('n1', 'node-1', '127.0.0.11', 'manager'), node('n2', 'node-2', '127.0.0.12'), node('n3', 'node-3', '127.0.0.13')]
+        const port = await freePort()
+        const web = serviceOf('svc-web', 'web', {ports: [tcp(port, 'ingress')]})
+        const result = await check({services: [web], tasks: webTasks(web, 'n1'), nodes: labNodes, environment: onLab('127.0.0.0/24', {ipvs})}, {service: 'web'})
+        expect(result.verdicts[0].diagnosis).to.equal(
+          ipvs
+            ? 'ingress: no node answers (1 run a task); check the tasks, the ingress network and IPVS on the nodes (swarmnet doctor)'
+            : 'ingress: no node answers, because this kernel has no IPVS: the routing mesh cannot forward here; publish with mode=host',
+        )
+      })
+    }
 
     it('only the nodes running a task answer: the mesh is not forwarding', async () => {
       const port = await freePort()

@@ -5,7 +5,7 @@ import {SwarmnetError} from '../../../src/lib/core/errors.js'
 import type {LiveService} from '../../../src/lib/proxy/client.js'
 import {listRoutes} from '../../../src/lib/route/ls.js'
 import {type SyncResult, syncRoutes} from '../../../src/lib/route/sync.js'
-import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi, useLabRecord} from '../../helpers/fake-cluster.js'
+import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
 
@@ -26,12 +26,7 @@ type Replica = 'holds' | 'empty' | 'replaced'
  */
 describe('routes: every desired replica accounted for (route ls, route sync)', () => {
   const servers: FakeProxyApi[] = []
-  let restoreLab: () => void
-  beforeEach(() => {
-    restoreLab = useLabRecord(undefined)
-  })
   afterEach(async () => {
-    restoreLab()
     await Promise.all(servers.splice(0).map((s) => s.close()))
   })
 

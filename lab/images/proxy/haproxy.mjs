@@ -24,12 +24,25 @@ export function showStat(socketPath, timeoutMs = 5000) {
   })
 }
 
+/**
+ * The load or reload waited for: the master's alerts, whether it loaded (and the reload signal
+ * arrived), the workers accepting before it, and how to answer.
+ * @typedef {{alerts: string[], loaded: boolean, reloading: boolean, old: Set<number>, resolve: (r: {ok: boolean, message: string, output: string}) => void}} Waiter
+ */
+
 export class HAProxy {
+  /** @param {{bin?: string, cfg: string, log?: (line: string) => void, onExit?: (code: number | null, signal: NodeJS.Signals | null) => void}} options */
   constructor({ bin = 'haproxy', cfg, log = console.log, onExit = () => {} }) {
-    Object.assign(this, { bin, cfg, log, onExit })
+    this.bin = bin
+    this.cfg = cfg
+    this.log = log
+    this.onExit = onExit
+    /** @type {import('node:child_process').ChildProcess | null} */
     this.child = null
-    this.waiter = null // the load/reload we wait for: { alerts, loaded, old, resolve }
+    /** @type {Waiter | null} */
+    this.waiter = null // the load/reload we wait for
     this.stopping = false
+    /** @type {Set<number>} */
     this.accepting = new Set() // worker pids that may still accept connections
   }
 
@@ -70,7 +83,7 @@ export class HAProxy {
     this.child?.kill('SIGUSR2')
     // Should the signal still be lost, send it again rather than wait out the timeout.
     const resend = setInterval(() => {
-      if (this.waiter === waiter && !waiter.reloading) this.child?.kill('SIGUSR2')
+      if (waiter && this.waiter === waiter && !waiter.reloading) this.child?.kill('SIGUSR2')
     }, 2000)
     return loaded.finally(() => clearInterval(resend))
   }
@@ -92,7 +105,7 @@ export class HAProxy {
     this.stopping = true
     const child = this.child
     if (!child) return Promise.resolve()
-    return new Promise((resolve) => {
+    return new Promise(/** @param {(value?: unknown) => void} resolve */ (resolve) => {
       const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
       child.once('exit', () => {
         clearTimeout(kill)

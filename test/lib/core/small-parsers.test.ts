@@ -2,12 +2,12 @@ import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {moveLeadingGlobalFlags} from '../../src/lib/core/argv.js'
-import {describeFailure} from '../../src/lib/core/base-command.js'
-import {configPath, loadConfig} from '../../src/lib/core/config.js'
-import {parseDuration} from '../../src/lib/core/duration.js'
-import {SwarmnetError, UsageError, reasonOf} from '../../src/lib/core/errors.js'
-import {tempDir} from '../helpers/fixtures.js'
+import {moveLeadingGlobalFlags} from '../../../src/lib/core/argv.js'
+import {describeFailure} from '../../../src/lib/core/base-command.js'
+import {configPath, loadConfig} from '../../../src/lib/core/config.js'
+import {parseDuration} from '../../../src/lib/core/duration.js'
+import {SwarmnetError, UsageError, reasonOf} from '../../../src/lib/core/errors.js'
+import {tempDir} from '../../helpers/fixtures.js'
 
 describe('moveLeadingGlobalFlags', () => {
   it('moves docker-style leading flags after the command', () => {

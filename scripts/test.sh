@@ -18,6 +18,9 @@ echo "== docs/commands.md is the one the build's help generates" >&2
 npm run --silent docs:check
 
 echo "== type check (sources and tests)" >&2
+npm run --silent typecheck
+
+echo "== lint (ESLint)" >&2
 npm run --silent lint
 
 echo "== unit tests (Node $(node --version))" >&2

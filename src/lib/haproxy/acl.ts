@@ -136,3 +136,8 @@ export function aclIndex(acls: Acl[]): Map<string, Acl[]> {
 export function authUserlist(criterion: string): string | null {
   return /^http_auth(?:_group)?\(([^)]*)\)/.exec(criterion)?.[1] ?? null
 }
+
+/** The userlists whose users a condition asks for (through its http_auth ACLs). */
+export function conditionUserlists(condition: Condition | null, index: Map<string, Acl[]>): string[] {
+  return (condition?.acls ?? []).flatMap((use) => aclsOf(use, index)).map((a) => authUserlist(a.criterion)).filter((u) => u !== null)
+}

@@ -1,7 +1,7 @@
 // HAProxy's grammar above the lexer: frontend, backend and listen sections (mode, binds, rules,
 // servers), userlists and their use in `http-request auth`, and what is wrong across sections.
 
-import {aclIndex, aclsOf, authUserlist, parseAcls, reportUndefinedInRules, splitCondition} from './acl.js'
+import {aclIndex, conditionUserlists, parseAcls, reportUndefinedInRules, splitCondition} from './acl.js'
 import {type Directive, type SectionBody, tokenize} from './lexer.js'
 import type {Acl, Backend, BackendRule, Bind, Frontend, HttpAuth, RawLine, Reporter, Server, ServerTemplate, Userlist} from './model.js'
 
@@ -182,7 +182,7 @@ function backendAuth(directives: Directive[], acls: Acl[], userlists: Userlist[]
     const {before, condition} = splitCondition(d.args.slice(1), new Set(index.keys()))
     const realmAt = before.indexOf('realm')
     const realm = realmAt === -1 ? null : (before[realmAt + 1] ?? null)
-    const lists = (condition?.acls ?? []).flatMap((use) => aclsOf(use, index)).map((a) => authUserlist(a.criterion)).filter((u) => u !== null)
+    const lists = conditionUserlists(condition, index)
     if (lists.length === 0) auth.push({userlist: null, realm, users: []})
     for (const userlist of lists) auth.push({userlist, realm, users: usersOf(userlist, userlists)})
   }
@@ -190,6 +190,7 @@ function backendAuth(directives: Directive[], acls: Acl[], userlists: Userlist[]
   return auth
 }
 
+/** The user names of a userlist; none when it is not defined. */
 export function usersOf(userlist: string, userlists: Userlist[]): string[] {
   return userlists.find((u) => u.name === userlist)?.users ?? []
 }

@@ -3,6 +3,7 @@
 
 import type {HaproxyConfig, RawLine, Section} from './model.js'
 
+/** The physical lines, each with its own ending ('\n', '\r\n', or '' on a last line without one). */
 export function splitLines(text: string): RawLine[] {
   const lines: RawLine[] = []
   let start = 0
@@ -21,6 +22,7 @@ export function splitLines(text: string): RawLine[] {
   return lines
 }
 
+/** What the lines end with, all told. */
 export function lineEnding(lines: RawLine[]): HaproxyConfig['lineEnding'] {
   const kinds = new Set(lines.map((l) => l.eol).filter((e) => e !== ''))
   if (kinds.size === 0) return 'none'
@@ -61,13 +63,16 @@ export function tokenize(text: string): {words: string[]; codeEnd: number} {
   return {words, codeEnd: i}
 }
 
+/** A line of a section as words: its first word and the rest. */
 export interface Directive {
   line: number
   keyword: string
   args: string[]
+  /** the line without indentation and inline comment */
   text: string
 }
 
+/** A section with its directives (the raw lines stay in `section.lines`). */
 export interface SectionBody {
   section: Section
   directives: Directive[]

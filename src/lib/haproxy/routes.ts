@@ -1,11 +1,12 @@
 // Routes: which frontend rule sends what to which backend and its servers. HAProxy's side is here;
 // what docker-flow-proxy's names say about a route is read in dfp-naming.ts.
 
-import {aclIndex, aclsOf, authUserlist} from './acl.js'
+import {aclIndex, aclsOf, authUserlist, conditionUserlists} from './acl.js'
 import {decodeNaming, dfpReqMode, isDomainAcl, isPlaceholder, unknownNaming} from './dfp-naming.js'
 import {usersOf} from './grammar.js'
 import type {Acl, Backend, BackendRule, Condition, Frontend, HttpAuth, Reporter, Route, RouteMatch, RouteServer, Userlist} from './model.js'
 
+/** One route a use_backend/default_backend rule, and one a listen section that serves by itself. */
 export function buildRoutes(frontends: Frontend[], backends: Backend[], userlists: Userlist[], report: Reporter): Route[] {
   const byName = new Map<string, Backend>()
   for (const backend of backends) if (!byName.has(backend.name)) byName.set(backend.name, backend)
@@ -66,8 +67,7 @@ function routeServers(backend: Backend): RouteServer[] {
 }
 
 function frontendAuth(condition: Condition | null, index: Map<string, Acl[]>, userlists: Userlist[]): HttpAuth[] {
-  const acls = (condition?.acls ?? []).flatMap((use) => aclsOf(use, index))
-  return acls.map((a) => authUserlist(a.criterion)).filter((u) => u !== null).map((userlist) => ({userlist, realm: null, users: usersOf(userlist, userlists)}))
+  return conditionUserlists(condition, index).map((userlist) => ({userlist, realm: null, users: usersOf(userlist, userlists)}))
 }
 
 // ---------------------------------------------------------------------------------------------

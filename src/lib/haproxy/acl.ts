@@ -3,6 +3,7 @@
 import {type Directive, type SectionBody, tokenize} from './lexer.js'
 import type {Acl, AclUse, Condition, Reporter} from './model.js'
 
+/** The `acl` lines of a section; one without a criterion is reported, not kept. */
 export function parseAcls(directives: Directive[], report: Reporter): Acl[] {
   const acls: Acl[] = []
   for (const d of directives.filter((x) => x.keyword === 'acl')) {
@@ -68,6 +69,7 @@ const PREDEFINED_ACLS = new Set([
 // Rules other than use_backend whose conditions name ACLs (use_backend is checked with its route).
 const RULE_KEYWORDS = new Set(['http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'redirect', 'use-server'])
 
+/** ACLs named in a section's other rules but defined nowhere. */
 export function reportUndefinedInRules(body: SectionBody, acls: Acl[], report: Reporter): void {
   const defined = new Set(acls.map((a) => a.name))
   const where = `${body.section.keyword} "${body.section.name ?? ''}"`
@@ -78,6 +80,7 @@ export function reportUndefinedInRules(body: SectionBody, acls: Acl[], report: R
   }
 }
 
+/** A rule's words before `if`/`unless`, and its condition. */
 export function splitCondition(args: string[], defined: Set<string>): {before: string[]; condition: Condition | null} {
   const at = args.findIndex((a) => a === 'if' || a === 'unless')
   if (at === -1) return {before: args, condition: null}
@@ -127,12 +130,14 @@ export function aclsOf(use: AclUse, index: Map<string, Acl[]>): Acl[] {
   return index.get(use.name) ?? []
 }
 
+/** ACLs by name: one name may have several lines, which HAProxy ORs together. */
 export function aclIndex(acls: Acl[]): Map<string, Acl[]> {
   const index = new Map<string, Acl[]>()
   for (const acl of acls) index.set(acl.name, [...(index.get(acl.name) ?? []), acl])
   return index
 }
 
+/** `http_auth(xUsers)`, `http_auth_group(xUsers)` -> xUsers */
 export function authUserlist(criterion: string): string | null {
   return /^http_auth(?:_group)?\(([^)]*)\)/.exec(criterion)?.[1] ?? null
 }

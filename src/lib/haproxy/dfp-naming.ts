@@ -25,10 +25,12 @@ function splitBackendName(name: string): BackendName | null {
   return m ? {https: m[1] !== undefined, base: m[2], port: Number(m[3]), index: m[4] === undefined ? null : Number(m[4])} : null
 }
 
+/** A route whose names say nothing the proxy's way. */
 export function unknownNaming(reqMode: DfpNaming['reqMode']): DfpNaming {
   return {generation: 'unknown', reqMode, aclName: null, serviceName: null, port: null, index: null, srcPort: null, https: false}
 }
 
+/** What a route's backend name, primary ACL, servers and frontend name say of it, the proxy's way. */
 export function decodeNaming(frontend: Frontend, rule: BackendRule, backend: Backend | undefined, match: RouteMatch): DfpNaming {
   const reqMode = dfpReqMode(frontend, match)
   const primary = primaryAcl(rule.condition, reqMode)
@@ -52,6 +54,7 @@ export function decodeNaming(frontend: Frontend, rule: BackendRule, backend: Bac
   }
 }
 
+/** The proxy's reqMode for a route: http, tcp, or sni (a tcp frontend matching on SNI). */
 export function dfpReqMode(frontend: Frontend, match: RouteMatch): DfpNaming['reqMode'] {
   if (frontend.mode === 'http') return 'http'
   if (frontend.mode !== 'tcp') return null
@@ -112,6 +115,7 @@ function bookTcpPort(frontend: Frontend, service: string): number | null {
   return frontend.mode === 'tcp' && /^\d+$/.test(port) ? Number(port) : null
 }
 
+/** The file's generation: current if any real route is, else book if any is. */
 export function configGeneration(routes: Route[]): Generation {
   const generations = new Set(routes.filter((r) => !r.placeholder).map((r) => r.naming.generation))
   if (generations.has('current')) return 'current'

@@ -5,6 +5,7 @@ import {aclIndex, conditionUserlists, parseAcls, reportUndefinedInRules, splitCo
 import {type Directive, type SectionBody, tokenize} from './lexer.js'
 import type {Acl, Backend, BackendRule, Bind, Frontend, HttpAuth, RawLine, Reporter, Server, ServerTemplate, Userlist} from './model.js'
 
+/** Lines before the first section that are not comments or blank. */
 export function reportStrayLines(preamble: RawLine[], report: Reporter): void {
   for (const line of preamble) {
     if (tokenize(line.text).words.length > 0) report(line.number, `"${line.text.trim()}" is outside any section`)
@@ -17,6 +18,7 @@ export function reportStrayLines(preamble: RawLine[], report: Reporter): void {
 const FRONTEND_ONLY = new Set(['bind', 'use_backend', 'default_backend'])
 const BACKEND_ONLY = new Set(['server', 'server-template', 'cookie', 'balance', 'http-request'])
 
+/** frontend, backend and listen sections (a listen is both), each with the mode it inherits. */
 export function parseProxies(bodies: SectionBody[], userlists: Userlist[], report: Reporter): {frontends: Frontend[]; backends: Backend[]} {
   const frontends: Frontend[] = []
   const backends: Backend[] = []
@@ -169,6 +171,7 @@ function slotCount(text: string | undefined): number | null {
 // ---------------------------------------------------------------------------------------------
 // Users and auth
 
+/** A userlist's user and group names; passwords are not copied. */
 export function parseUserlist(body: SectionBody): Userlist {
   const words = (keyword: string) => body.directives.filter((d) => d.keyword === keyword && d.args[0]).map((d) => d.args[0])
   return {name: body.section.name ?? '', line: body.section.header.number, users: words('user'), groups: words('group')}

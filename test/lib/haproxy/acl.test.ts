@@ -1,7 +1,14 @@
 import {expect} from 'chai'
 
+import {aclIndex, aclsOf, authUserlist, conditionUserlists, parseAcls, splitCondition} from '../../../src/lib/haproxy/acl.js'
+import type {Directive} from '../../../src/lib/haproxy/lexer.js'
+import type {Problem} from '../../../src/lib/haproxy/model.js'
 import {parseHaproxyConfig} from '../../../src/lib/haproxy/parse.js'
 import {list, match} from '../../helpers/haproxy-routes.js'
+
+function acl(line: number, ...args: string[]): Directive {
+  return {line, keyword: 'acl', args, text: ['acl', ...args].join(' ')}
+}
 
 describe('acl', () => {
   describe('through parseHaproxyConfig: conditions and ACLs', () => {
@@ -64,5 +71,41 @@ describe('acl', () => {
       ])
       expect(parsed.backends[0].auth).to.deep.equal([{userlist: 'gone', realm: 'r', users: []}])
     })
+  })
+
+  it('parseAcls keeps criterion, flags and values, and reports an acl that says too little', () => {
+    const problems: Problem[] = []
+    const acls = parseAcls([acl(1, 'a', 'path_beg', '-i', '/x'), acl(2, 'b'), {line: 3, keyword: 'mode', args: ['http'], text: 'mode http'}], (line, message) => problems.push({line, message}))
+    expect(acls).to.deep.equal([{name: 'a', criterion: 'path_beg', flags: ['-i'], values: ['/x'], line: 1}])
+    expect(problems).to.deep.equal([{line: 2, message: 'acl without a name and a criterion'}])
+  })
+
+  it('splitCondition splits a rule at if/unless and marks ACLs it does not know', () => {
+    expect(splitCondition(['b'], new Set())).to.deep.equal({before: ['b'], condition: null})
+    expect(splitCondition(['b', 'unless', 'x', 'TRUE'], new Set(['x']))).to.deep.equal({
+      before: ['b'],
+      condition: {keyword: 'unless', text: 'x TRUE', hasOr: true, acls: [{name: 'x', negated: false, defined: true}, {name: 'TRUE', negated: false, defined: true}]},
+    })
+    expect(splitCondition(['b', 'if', '!y'], new Set()).condition!.acls).to.deep.equal([{name: 'y', negated: true, defined: false}])
+  })
+
+  it('aclIndex groups the lines of one name; aclsOf reads a name or an anonymous ACL', () => {
+    const index = aclIndex(parseAcls([acl(1, 'p', 'path', '/a'), acl(2, 'p', 'path', '/b'), acl(3, 'q', 'dst_port', '80')], () => {}))
+    expect([...index.keys()]).to.deep.equal(['p', 'q'])
+    expect(aclsOf({name: 'p', negated: false, defined: true}, index).map((a) => a.values)).to.deep.equal([['/a'], ['/b']])
+    expect(aclsOf({name: 'nope', negated: false, defined: false}, index)).to.deep.equal([])
+    expect(aclsOf({name: '{ path_end -i .json }', negated: false, defined: true}, index)).to.deep.equal([
+      {name: '{ path_end -i .json }', criterion: 'path_end', flags: ['-i'], values: ['.json'], line: 0},
+    ])
+  })
+
+  it('authUserlist and conditionUserlists find the userlists http_auth asks for', () => {
+    expect(authUserlist('http_auth(xUsers)')).to.equal('xUsers')
+    expect(authUserlist('http_auth_group(admins) g1')).to.equal('admins')
+    expect(authUserlist('path_beg')).to.equal(null)
+    const index = aclIndex(parseAcls([acl(1, 'auth', 'http_auth(xUsers)'), acl(2, 'p', 'path', '/a')], () => {}))
+    const {condition} = splitCondition(['b', 'if', 'p', '!auth', '{', 'http_auth(other)', '}'], new Set(index.keys()))
+    expect(conditionUserlists(condition, index)).to.deep.equal(['xUsers', 'other'])
+    expect(conditionUserlists(null, index)).to.deep.equal([])
   })
 })

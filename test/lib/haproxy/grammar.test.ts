@@ -1,6 +1,14 @@
 import {expect} from 'chai'
 
+import {parseProxies, parseUserlist, reportDuplicates, reportStrayLines, usersOf} from '../../../src/lib/haproxy/grammar.js'
+import {groupSections, splitLines} from '../../../src/lib/haproxy/lexer.js'
+import type {Problem} from '../../../src/lib/haproxy/model.js'
 import {configText, parseHaproxyConfig} from '../../../src/lib/haproxy/parse.js'
+
+function collect(): {problems: Problem[]; report: (line: number | null, message: string) => void} {
+  const problems: Problem[] = []
+  return {problems, report: (line, message) => problems.push({line, message})}
+}
 
 describe('grammar', () => {
   describe('through parseHaproxyConfig: sections', () => {
@@ -37,5 +45,32 @@ describe('grammar', () => {
         '8 backend "b" is defined twice (lines 5 and 8)',
       ])
     })
+  })
+
+  it('parseProxies reads a listen section as both a frontend and a backend', () => {
+    const {problems, report} = collect()
+    const {bodies} = groupSections(splitLines('listen db\n    mode tcp\n    bind :5432\n    balance roundrobin\n    server a a:5432 check\n'))
+    const {frontends, backends} = parseProxies(bodies, [], report)
+    expect(problems).to.deep.equal([])
+    expect(frontends.map((f) => [f.kind, f.name, f.mode, f.binds.map((b) => b.port), f.other])).to.deep.equal([['listen', 'db', 'tcp', ['5432'], []]])
+    expect(backends.map((b) => [b.kind, b.name, b.balance, b.servers.map((s) => s.port), b.other])).to.deep.equal([['listen', 'db', 'roundrobin', [5432], []]])
+  })
+
+  it('parseUserlist keeps user and group names; usersOf finds them by userlist', () => {
+    const {bodies} = groupSections(splitLines('userlist xUsers\n    group admins\n    user ann insecure-password secret\n    user bob password $6$x\n'))
+    const userlist = parseUserlist(bodies[0])
+    expect(userlist).to.deep.equal({name: 'xUsers', line: 1, users: ['ann', 'bob'], groups: ['admins']})
+    expect(usersOf('xUsers', [userlist])).to.deep.equal(['ann', 'bob'])
+    expect(usersOf('gone', [userlist])).to.deep.equal([])
+  })
+
+  it('reportStrayLines and reportDuplicates', () => {
+    const {problems, report} = collect()
+    reportStrayLines(splitLines('# fine\n\n  stray words\n'), report)
+    reportDuplicates([{kind: 'backend', name: 'a', line: 2}, {kind: 'backend', name: 'b', line: 5}, {kind: 'listen', name: 'a', line: 9}], 'backend', report)
+    expect(problems).to.deep.equal([
+      {line: 3, message: '"stray words" is outside any section'},
+      {line: 9, message: 'backend "a" is defined twice (lines 2 and 9)'},
+    ])
   })
 })

@@ -13,19 +13,15 @@ export interface BadInput {
 }
 
 /**
- * One test per case: one clear line on stderr ("Error: " and the message), nothing on stdout, exit
- * 2 for usage errors and 1 for runtime failures.
+ * Runs a case: one clear line on stderr ("Error: " and the message), nothing on stdout, exit 2 for
+ * usage errors and 1 for runtime failures.
  */
-export function itRefuses(cases: BadInput[]): void {
-  for (const c of cases) {
-    it(`${c.name}: exit ${c.code}`, async () => {
-      const result = await swarmnet(c.args, {env: c.env?.() ?? {}, timeoutMs: 20_000})
-      expect(result.code, result.stderr).to.equal(c.code)
-      expect(result.stdout).to.equal('')
-      const lines = result.stderr.trimEnd().split('\n')
-      expect(lines, result.stderr).to.have.length(1)
-      expect(lines[0].startsWith('Error: '), lines[0]).to.equal(true)
-      expect(lines[0].slice('Error: '.length)).to.match(c.error)
-    })
-  }
+export async function expectRefused(c: BadInput): Promise<void> {
+  const result = await swarmnet(c.args, {env: c.env?.() ?? {}, timeoutMs: 20_000})
+  expect(result.code, result.stderr).to.equal(c.code)
+  expect(result.stdout).to.equal('')
+  const lines = result.stderr.trimEnd().split('\n')
+  expect(lines, result.stderr).to.have.length(1)
+  expect(lines[0].startsWith('Error: '), lines[0]).to.equal(true)
+  expect(lines[0].slice('Error: '.length)).to.match(c.error)
 }

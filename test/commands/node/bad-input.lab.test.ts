@@ -3,7 +3,7 @@ import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {itRefuses} from '../../helpers/bad-input.js'
+import {type BadInput, expectRefused} from '../../helpers/bad-input.js'
 import {swarmnet} from '../../helpers/cli.js'
 import {tempDir} from '../../helpers/fixtures.js'
 import {nodeSocket} from '../../helpers/lab.js'
@@ -33,7 +33,7 @@ describe('bad input: one-line errors, exit codes', () => {
   })
 
   const manager = nodeSocket('node-1')
-  itRefuses([
+  const cases: BadInput[] = [
     {name: 'malformed DOCKER_HOST', args: ['node', 'ls'], env: () => ({DOCKER_HOST: 'http://10.213.0.11:2375'}), code: 2, error: /^invalid DOCKER_HOST "http:\/\/10\.213\.0\.11:2375": unsupported scheme "http"; expected unix:\/\/\/path, tcp:\/\/host:port or ssh:\/\/\[user@\]host\[:port\]$/},
     {name: 'DOCKER_HOST without a host', args: ['node', 'ls'], env: () => ({DOCKER_HOST: 'tcp://'}), code: 2, error: /^invalid DOCKER_HOST "tcp:\/\/": /},
     {name: 'relative unix socket in --host', args: ['node', 'ls', '-H', 'unix://docker.sock'], code: 2, error: /^invalid --host "unix:\/\/docker\.sock": the socket path must be absolute/},
@@ -61,7 +61,8 @@ describe('bad input: one-line errors, exit codes', () => {
     {name: 'a directory as --ssh-config', args: ['node', 'ls', '-H', manager, '--ssh-config', '/tmp'], code: 2, error: /^invalid --ssh-config "\/tmp": expected a readable ssh_config file, or "none" \(not a regular file\)$/},
     {name: 'an ssh config with a bad value, read once before connecting', args: ['node', 'ls', '-H', manager, '--ssh-config', BAD_SSH_CONFIG], env: () => ({}), code: 2, error: /^invalid Port "abc" in .*swarmnet-bad-ssh-config-\d+; expected a number from 1 to 65535$/},
     {name: 'bad SWARMNET_TIMEOUT: the variable is named', args: ['network', 'ls', '-H', manager], env: () => ({SWARMNET_TIMEOUT: 'soon'}), code: 2, error: /^invalid SWARMNET_TIMEOUT "soon": expected a duration like 10s/},
-  ])
+  ]
+  for (const c of cases) it(`${c.name}: exit ${c.code}`, () => expectRefused(c))
 
   it('a missing --ssh-config under --json: the envelope on stdout, nothing on stderr', async () => {
     const result = await swarmnet(['node', 'ls', '-H', manager, '--ssh-config', '/nonexistent/file', '--json'])

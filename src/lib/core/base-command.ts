@@ -7,11 +7,11 @@ import type {Engine} from '../docker/engine.js'
 import type {ResolvedEndpoint} from '../docker/endpoint.js'
 import type {NodeEngines} from '../docker/node-engines.js'
 import {resolveEngine} from '../docker/resolve.js'
-import {parseDuration} from './duration.js'
 import {ExitCode, SwarmnetError, UsageError, oneLine} from './errors.js'
 import {colour} from '../ui/output.js'
 import {note} from '../ui/progress.js'
-import {checkSshConfigFile, givenOnCommandLine, originOf} from './validate.js'
+import {givenOnCommandLine, originOf} from './flags.js'
+import {checkSshConfigFile, parseDuration} from './input.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SwarmnetCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>

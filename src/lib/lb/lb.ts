@@ -2,7 +2,8 @@ import type {Cluster} from '../docker/cluster.js'
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError, reasonOf} from '../core/errors.js'
 import {inNetwork} from '../docker/in-network.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {findService} from '../inspect/service.js'
+import {checkServiceRef, parsePort, parseWholeNumber} from '../core/input.js'
 import {findNode} from '../node/node.js'
 import {taskName} from '../docker/tasks.js'
 
@@ -67,9 +68,7 @@ const LIMITS = {requests: [1, 100_000], concurrency: [1, 256]} as const
 
 function count(text: string, name: 'requests' | 'concurrency'): number {
   const [min, max] = LIMITS[name]
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (!(value >= min && value <= max)) throw new UsageError(`invalid --${name} "${text}": expected a whole number from ${min} to ${max}`)
-  return value
+  return parseWholeNumber(text, `--${name}`, min, max)
 }
 
 /** --max-failed as a number of requests: "N" as is, "P%" of the requests rounded down. */
@@ -103,9 +102,7 @@ export function checkLbInput(input: LbInput): {requests: number; concurrency: nu
 
   if (input.target.includes('/') || input.target.includes(':')) throw new UsageError(`invalid TARGET "${input.target}": expected a service name or an http:// URL`)
   checkServiceRef(input.target)
-  if (input.port !== undefined && !(/^\d+$/.test(input.port) && Number(input.port) >= 1 && Number(input.port) <= 65_535)) {
-    throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
-  }
+  if (input.port !== undefined) parsePort(input.port, '--port')
 
   return {requests, concurrency, allowedFailures: allowed}
 }

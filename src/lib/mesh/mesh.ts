@@ -5,11 +5,11 @@ import type {Cluster} from '../docker/cluster.js'
 import type {PortSpec, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {formatSeconds} from '../core/duration.js'
 import {UsageError, reasonOf} from '../core/errors.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {findService} from '../inspect/service.js'
 import {ipvsAvailable, isLabAddress} from '../lab/detect.js'
 import {parseRawResponse, rawGetRequest} from '../proxy/http.js'
 import {taskName} from '../docker/tasks.js'
-import {checkUrlPath} from '../core/validate.js'
+import {checkServiceRef, checkUrlPath, parsePort} from '../core/input.js'
 
 export interface MeshInput {
   service?: string
@@ -53,10 +53,7 @@ export function checkMeshInput(input: MeshInput): number | undefined {
   if ((input.service === undefined) === (input.port === undefined)) throw new UsageError('give a SERVICE or --port PORT (one of them)')
   if (input.service !== undefined) checkServiceRef(input.service)
   checkUrlPath(input.path, '--path')
-  if (input.port === undefined) return undefined
-  const port = /^\d+$/.test(input.port) ? Number(input.port) : 0
-  if (!(port >= 1 && port <= 65_535)) throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
-  return port
+  return input.port === undefined ? undefined : parsePort(input.port, '--port')
 }
 
 /**

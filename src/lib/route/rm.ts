@@ -4,6 +4,7 @@ import {liveServices, removeService} from '../proxy/client.js'
 import type {Cluster} from '../proxy/replicas.js'
 import {type ReplicaRow, describeFailures, pendingRows, rowOf, surveyProxy} from './context.js'
 import {labelChanges, paramsFromLabels} from './params.js'
+import {checkServiceName} from '../core/input.js'
 
 export interface RouteRmResult {
   proxy: string
@@ -13,12 +14,6 @@ export interface RouteRmResult {
   removed: boolean
   /** Whether the service's com.df.* route labels were removed (false when it had none or is gone). */
   unlabelled: boolean
-}
-
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
-
-export function checkServiceName(service: string): void {
-  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid SERVICE "${service}": expected a service name (letters, digits, "_", "." or "-")`)
 }
 
 /** Removes a service's route from every replica (confirmed first) and its labels from the service. */

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {SwarmnetCommand} from '../lib/core/base-command.js'
 import {type DnsResult, lookupService} from '../lib/dns/dns.js'
 import {SwarmnetError} from '../lib/core/errors.js'
-import {checkServiceRef} from '../lib/inspect/service.js'
+import {checkServiceRef} from '../lib/core/input.js'
 import {colour, renderTable} from '../lib/ui/output.js'
 import {withSpinner} from '../lib/ui/progress.js'
 

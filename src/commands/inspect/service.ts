@@ -1,7 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {type ServiceInspection, checkServiceRef, inspectService} from '../../lib/inspect/service.js'
+import {type ServiceInspection, inspectService} from '../../lib/inspect/service.js'
+import {checkServiceRef} from '../../lib/core/input.js'
 import {colour, renderTable} from '../../lib/ui/output.js'
 import {proxyFlag} from '../../lib/proxy/flags.js'
 import {withSpinner} from '../../lib/ui/progress.js'

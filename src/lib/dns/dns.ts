@@ -4,7 +4,8 @@ import {SwarmnetError, UsageError, oneLine, reasonOf} from '../core/errors.js'
 import {inNetwork} from '../docker/in-network.js'
 import {isLabAddress} from '../lab/detect.js'
 import {findNode} from '../node/node.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {checkServiceRef} from '../core/input.js'
+import {findService} from '../docker/services.js'
 import {taskName} from '../docker/tasks.js'
 
 export interface DnsInput {

@@ -114,6 +114,20 @@ describe('input: every value parsed once, before anything connects', () => {
     })
   })
 
+  describe('checkServiceRef', () => {
+    for (const ref of ['go-demo', 'app_go-demo.v2', 'x', '0abc', 'svc-godemo-0123456789']) {
+      it(`accepts ${ref}`, () => {
+        expect(() => checkServiceRef(ref)).to.not.throw()
+      })
+    }
+
+    for (const ref of ['', 'go demo', '-x', '.x', '_x', 'a/b', 'a:b', 'a\nb']) {
+      it(`refuses ${JSON.stringify(ref)}`, () => {
+        expect(() => checkServiceRef(ref)).to.throw(UsageError, `invalid SERVICE "${ref}": expected a service name or id`)
+      })
+    }
+  })
+
   describe('KEY=VALUE', () => {
     it('splits at the first "=", the value may be empty or hold "="', () => {
       expect(parseKeyValue('a=b', '--label')).to.deep.equal(['a', 'b'])

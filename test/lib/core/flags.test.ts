@@ -1,18 +1,7 @@
 import {expect} from 'chai'
 
-import {UsageError} from '../../../src/lib/core/errors.js'
+import {usageMessage} from '../../helpers/usage.js'
 import {checkExclusive, checkFlagNeeds, givenOnCommandLine, originOf} from '../../../src/lib/core/flags.js'
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).to.be.instanceOf(UsageError)
-    return (error as Error).message
-  }
-
-  throw new Error('expected a usage error')
-}
 
 describe('flags: where a value came from, and how flags go together', () => {
   describe('where a value came from', () => {

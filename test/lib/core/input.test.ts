@@ -7,17 +7,7 @@ import {
   checkDockerName, checkNetworkName, checkReadableFile, checkServiceName, checkServiceRef, checkSshConfigFile, checkUrlPath, parseDuration, parseKeyValue, parsePort, parseWholeNumber,
 } from '../../../src/lib/core/input.js'
 import {tempDir} from '../../helpers/fixtures.js'
-
-function usageMessage(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (error) {
-    expect(error).to.be.instanceOf(UsageError)
-    return (error as Error).message
-  }
-
-  throw new Error('expected a usage error')
-}
+import {usageMessage} from '../../helpers/usage.js'
 
 describe('input: every value parsed once, before anything connects', () => {
   describe('checkUrlPath', () => {

@@ -15,6 +15,9 @@ if ! git diff --quiet -- oclif.manifest.json; then
 fi
 
 echo "== type check (sources and tests)" >&2
+npm run --silent typecheck
+
+echo "== lint (ESLint)" >&2
 npm run --silent lint
 
 echo "== unit tests (Node $(node --version))" >&2

@@ -17,8 +17,7 @@ export default class MeshCheck extends SwarmnetCommand<typeof MeshCheck> {
   }
 
   async run(): Promise<MeshResult> {
-    const input = {service: this.args.service, port: this.flags.port, path: this.flags.path, json: this.jsonEnabled()}
-    checkMeshInput(input)
+    const input = checkMeshInput({service: this.args.service, port: this.flags.port, path: this.flags.path, json: this.jsonEnabled()})
     const cluster = await this.cluster()
     const result = await withSpinner('Probing every node', () => meshCheck(cluster, input), {quiet: this.jsonEnabled()})
     this.log(renderMesh(result))

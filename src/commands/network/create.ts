@@ -35,8 +35,7 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
       mtu: this.flags.mtu === undefined ? undefined : parseWholeNumber(this.flags.mtu, '--mtu', 68, 65_535),
       labels: Object.fromEntries((this.flags.label ?? []).map((label) => parseKeyValue(label, '--label'))),
     }
-    // Every value is checked before any connection is made.
-    validateNetworkSpec(spec)
+    validateNetworkSpec(spec) // once, before any connection is made
     const network = await createOverlay(await this.engine(), spec)
     this.log(`Created overlay network ${network.name} (${network.id.slice(0, 12)}, ${network.subnets.map((s) => s.subnet).join(', ')})`)
     return network

@@ -1,5 +1,4 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {checkServiceRef} from '../core/input.js'
 import {findService} from '../docker/services.js'
 import {findProxy, proxyNetworks} from '../proxy/find.js'
 import {type Cluster, proxyReplicas} from '../proxy/replicas.js'
@@ -34,10 +33,9 @@ export interface ServiceInspection {
 /**
  * Everything about one service's networking: endpoint mode, VIP per network, published ports and
  * their mode, tasks with node, state and IP per network, its route labels, and whether each proxy
- * replica holds its route.
+ * replica holds its route. REF is checked by the command (checkServiceRef) before it connects.
  */
 export async function inspectService(cluster: Cluster, ref: string, options: {proxy?: string; json: boolean}): Promise<ServiceInspection> {
-  checkServiceRef(ref)
   const [services, networks, nodes] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listNodes()])
   const service = await findService(cluster.engine, ref, services)
   const tasks = await cluster.engine.listTasks({service: service.id, desiredState: 'running'})

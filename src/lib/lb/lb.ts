@@ -80,8 +80,16 @@ function allowedFailures(text: string | undefined, requests: number): number {
   throw new UsageError(`invalid --max-failed "${text}": expected a number of requests (e.g. 3) or a percentage from 0% to 100% (e.g. 5%)`)
 }
 
-/** Everything that can be checked before connecting. */
-export function checkLbInput(input: LbInput): {requests: number; concurrency: number; allowedFailures: number; url?: URL} {
+/** LbInput's numbers once checked, and the URL when TARGET is one. */
+export interface LbLimits {
+  requests: number
+  concurrency: number
+  allowedFailures: number
+  url?: URL
+}
+
+/** Everything that can be checked before connecting; the command calls it once, lbTest trusts it. */
+export function checkLbInput(input: LbInput): LbLimits {
   const requests = count(input.requests, 'requests')
   const concurrency = Math.min(count(input.concurrency, 'concurrency'), requests)
   const allowed = allowedFailures(input.maxFailed, requests)
@@ -120,8 +128,8 @@ export function lbFailure(result: LbResult): string | undefined {
  * to a service from inside its network (a container attached to it, or a short-lived helper), where
  * Swarm's own load balancing (its VIP, or DNS round-robin) decides.
  */
-export async function lbTest(cluster: Cluster, input: LbInput): Promise<LbResult> {
-  const {requests, concurrency, allowedFailures, url} = checkLbInput(input)
+export async function lbTest(cluster: Cluster, input: LbInput, limits: LbLimits): Promise<LbResult> {
+  const {requests, concurrency, allowedFailures, url} = limits
   const [tasks, nodes, services] = await Promise.all([cluster.engine.listTasks({desiredState: 'running'}), cluster.engine.listNodes(), cluster.engine.listServices()])
   const started = performance.now()
   let run: {samples: Sample[]; header?: string; from: LbResult['from']; url: string; resolution: number; service?: ServiceSummary; notes: string[]}

@@ -49,11 +49,19 @@ export interface MeshResult {
   ok: boolean
 }
 
-export function checkMeshInput(input: MeshInput): number | undefined {
+/** MeshInput once checked: the port as a number. */
+export interface CheckedMeshInput {
+  service?: string
+  port?: number
+  path: string
+}
+
+/** Everything that can be checked before connecting; the command calls it once, meshCheck trusts it. */
+export function checkMeshInput(input: MeshInput): CheckedMeshInput {
   if ((input.service === undefined) === (input.port === undefined)) throw new UsageError('give a SERVICE or --port PORT (one of them)')
   if (input.service !== undefined) checkServiceRef(input.service)
   checkUrlPath(input.path, '--path')
-  return input.port === undefined ? undefined : parsePort(input.port, '--port')
+  return {service: input.service, port: input.port === undefined ? undefined : parsePort(input.port, '--port'), path: input.path}
 }
 
 /**
@@ -62,10 +70,9 @@ export function checkMeshInput(input: MeshInput): number | undefined {
  * ingress ports should answer everywhere, and answering only where tasks run is the classic sign
  * of a broken mesh (4789/udp or 7946 blocked between nodes, or no IPVS).
  */
-export async function meshCheck(cluster: Cluster, input: MeshInput): Promise<MeshResult> {
-  const wanted = checkMeshInput(input)
+export async function meshCheck(cluster: Cluster, input: CheckedMeshInput): Promise<MeshResult> {
   const [services, nodes, tasks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNodes(), cluster.engine.listTasks({desiredState: 'running'})])
-  const targets = input.service !== undefined ? portsOf(await findService(cluster.engine, input.service, services)) : publishing(services, wanted!)
+  const targets = input.service !== undefined ? portsOf(await findService(cluster.engine, input.service, services)) : publishing(services, input.port!)
   const ready = nodes.filter((n) => n.status === 'ready' && n.address)
   // Probes grouped per target: services sharing a host-mode port must each be judged on their own.
   const probes = await Promise.all(targets.map(({service, port}) => Promise.all(ready.map((node) => probe(node, port, service, tasks, nodes, services, input.path, cluster.timeoutMs)))))

@@ -35,9 +35,8 @@ export function validateNetworkSpec(spec: NetworkSpec): void {
   }
 }
 
-/** Creates an overlay network, refusing a name already taken (by any driver) with what holds it, or an overlapping subnet. */
+/** Creates an overlay network (its spec checked by validateNetworkSpec, before connecting), refusing a name already taken (by any driver) with what holds it, or an overlapping subnet. */
 export async function createOverlay(engine: Engine, spec: NetworkSpec, settleMs = 10_000): Promise<OverlayNetwork> {
-  validateNetworkSpec(spec)
   const networks = await engine.listNetworks()
   const existing = networks.find((n) => n.name === spec.name)
   if (existing) throw new SwarmnetError(`network "${spec.name}" already exists (${existing.driver}, ${existing.scope} scope, id ${existing.id.slice(0, 12)})`)

@@ -125,12 +125,12 @@ export async function checkRouteInput(input: RouteAddInput): Promise<{index: num
 }
 
 /**
- * The book's reconfigure call, made safe: checked first (nothing is sent when a check fails), sent
+ * The book's reconfigure call, made safe: checked first (checkRouteInput, by the caller, before it
+ * connects; values asked for here are checked as they come: nothing is sent when a check fails), sent
  * to every replica of the proxy (never to whichever one the routing mesh picks), read back from
  * each, and recorded on the service as com.df.* labels so the Swarm itself keeps the route.
  */
-export async function addRoute(cluster: Cluster, input: RouteAddInput): Promise<RouteAddResult> {
-  const {index} = await checkRouteInput(input)
+export async function addRoute(cluster: Cluster, input: RouteAddInput, {index}: {index: number}): Promise<RouteAddResult> {
   const context = await loadProxy(cluster, {proxy: input.proxy, json: input.json, waitMs: input.waitMs})
   const service = await pickService(context, input)
   const paths = input.paths.length > 0 ? input.paths : [await askText({message: 'Path to route:', answeredBy: 'argument PATH', json: input.json, default: `/${service.name}`})]

@@ -4,7 +4,6 @@ import {liveServices, removeService} from '../proxy/client.js'
 import type {Cluster} from '../proxy/replicas.js'
 import {type ReplicaRow, describeFailures, pendingRows, rowOf, surveyProxy} from './context.js'
 import {labelChanges, paramsFromLabels} from './params.js'
-import {checkServiceName} from '../core/input.js'
 
 export interface RouteRmResult {
   proxy: string
@@ -16,9 +15,8 @@ export interface RouteRmResult {
   unlabelled: boolean
 }
 
-/** Removes a service's route from every replica (confirmed first) and its labels from the service. */
+/** Removes a service's route from every replica (confirmed first) and its labels from the service; SERVICE checked by the command. */
 export async function removeRoute(cluster: Cluster, input: {service: string; proxy?: string; yes: boolean; json: boolean; waitMs: number}): Promise<RouteRmResult> {
-  checkServiceName(input.service)
   const context = await surveyProxy(cluster, input)
   const service = context.services.find((s) => s.name === input.service)
   const labelled = service ? paramsFromLabels(service.labels) : undefined

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import type {NetworkSummary, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {UsageError} from '../../../src/lib/core/errors.js'
 import {inspectService} from '../../../src/lib/inspect/service.js'
+import {checkServiceRef} from '../../../src/lib/core/input.js'
 import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
@@ -248,9 +249,8 @@ describe('inspect/service', () => {
     })
 
     it('refuses a bad or unknown SERVICE', async () => {
-      const bad = await fails(inspectService(fakeCluster(fakeEngine()), 'go demo', {json: false}))
-      expect(bad).to.be.instanceOf(UsageError)
-      expect(bad.message).to.equal('invalid SERVICE "go demo": expected a service name or id')
+      // A bad one is refused by the command's check, before it connects.
+      expect(() => checkServiceRef('go demo')).to.throw(UsageError, 'invalid SERVICE "go demo": expected a service name or id')
       const {cluster} = await world({replicas: []})
       const unknown = await fails(inspectService(cluster, 'nope', {json: false}))
       expect(unknown.message).to.equal('unknown service "nope"; the swarm\'s services are go-demo, proxy')

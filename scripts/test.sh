@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit tests, the integration suite on a real 3-node lab (root), the committed
-# oclif.manifest.json against a fresh build, and the unit tests plus `swarmnet --version` under
-# the current Node LTS releases. Fails when anything fails.
+# oclif.manifest.json and docs/commands.md against a fresh build, and the unit tests plus
+# `swarmnet --version` under the current Node LTS releases. Fails when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,13 @@ if ! git diff --quiet -- oclif.manifest.json; then
   exit 1
 fi
 
+echo "== docs/commands.md is the one the build's help generates" >&2
+npm run --silent docs:check
+
 echo "== type check (sources and tests)" >&2
+npm run --silent typecheck
+
+echo "== lint (ESLint)" >&2
 npm run --silent lint
 
 echo "== unit tests (Node $(node --version))" >&2

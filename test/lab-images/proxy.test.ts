@@ -82,6 +82,7 @@ function requireHaproxy(): void {
     throw new Error(
       `HAProxy must be installed at ${HAPROXY} (Debian 12: apt-get install -y haproxy); ` +
         `these tests drive the real thing and must not be skipped. (${(err as Error).message})`,
+      {cause: err},
     )
   }
 }

@@ -10,7 +10,7 @@ import {UsageError} from './errors.js'
  */
 
 /** Characters that cannot stand in a request path as typed (a query string may follow the path). */
-const UNSAFE_IN_PATH = /[\s"'\\#\u0000-\u001F\u007F]/
+const UNSAFE_IN_PATH = /[\s"'\\#\u0000-\u001F\u007F]/ // eslint-disable-line no-control-regex -- control characters are what it rejects
 
 /** A URL path a request is made to: starts with "/", nothing that would need escaping. */
 export function checkUrlPath(value: string, origin: string): string {

@@ -43,7 +43,7 @@ if [ "\${HEALTHCHECK:-true}" = "true" ]; then
         echo "ERROR: haproxy process is not running"
         exit 1
     fi
-    if [ -n "\$LISTENER_ADDRESS" ]; then
+    if [ -n "$LISTENER_ADDRESS" ]; then
         until wget -qO- "http://127.0.0.1:\${PORT:-8080}/v1/docker-flow-proxy/successfulinitreload"; do
             sleep 0.5
         done

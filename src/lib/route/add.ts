@@ -98,6 +98,7 @@ export async function routeFromInput(input: RouteAddInput & {service: string; po
     if (!isRouteParam(name)) throw new UsageError(`--param ${name}: not a docker-flow-proxy parameter (names are case-sensitive, e.g. timeoutServer, addReqHeader, sessionType)`)
     const value = pair.slice(eq + 1)
     // Values go into haproxy.cfg as they are: a line break would add lines of its own.
+    // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     if (/[\u0000-\u001F\u007F]/.test(value)) throw new UsageError(`invalid --param ${name}: control characters or line breaks in the value`)
     if (isDestinationParam(name)) dest(name, value)
     else own[name] = value

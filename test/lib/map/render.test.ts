@@ -57,7 +57,7 @@ const HEALTHY: SwarmMap = {
 }
 
 /** Mermaid's flowchart lines as renderMermaid writes them. */
-const MERMAID_LINE = /^(flowchart LR|  [A-Za-z0-9_]+\["(?:[^"])*"\]|  [A-Za-z0-9_]+ --> [A-Za-z0-9_]+|  [A-Za-z0-9_]+ -\. lacks \.-> [A-Za-z0-9_]+|  classDef problem fill:#fde2e2,stroke:#c00,color:#900|  class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* problem)$/
+const MERMAID_LINE = /^(flowchart LR| {2}[A-Za-z0-9_]+\["(?:[^"])*"\]| {2}[A-Za-z0-9_]+ --> [A-Za-z0-9_]+| {2}[A-Za-z0-9_]+ -\. lacks \.-> [A-Za-z0-9_]+| {2}classDef problem fill:#fde2e2,stroke:#c00,color:#900| {2}class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* problem)$/
 
 describe('map-render', () => {
   let level: typeof colour.level

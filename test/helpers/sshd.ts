@@ -218,11 +218,12 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 }
 
 /**
- * Mocha hooks for one suite: sshd (host keys A and ECDSA) behind a counting forwarder, the fake
- * engine, and keys client (authorized), encrypted (authorized, with a passphrase) and stranger.
- * Sessions opened with `open` and children pushed to `children` are ended after each test.
+ * One suite's server: `start` (in before) runs sshd (host keys A and ECDSA) behind a counting
+ * forwarder, and the fake engine, with keys client (authorized), encrypted (authorized, with a
+ * passphrase) and stranger; `endTest` (in afterEach) closes the sessions opened with `open` and
+ * kills the children pushed to `children`; `stop` (in after) removes it all.
  */
-export function useSshd() {
+export function sshdLab() {
   const lab = {
     dir: '',
     sshd: undefined as unknown as Sshd,
@@ -237,10 +238,13 @@ export function useSshd() {
     hostKeyLine,
     trustedHome,
     open,
+    start,
+    endTest,
+    stop,
   }
   let homeCount = 0
 
-  before(async () => {
+  async function start(): Promise<void> {
     if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: these tests need a real OpenSSH server; run apt-get install openssh-server`)
     if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // privilege separation dir
     const dir = mkdtempSync(path.join(os.tmpdir(), 'swarmnet-sshd-'))
@@ -261,19 +265,19 @@ export function useSshd() {
     writeFakeDocker(dir, socketPath)
     lab.sshd = await startSshdOnFreePort(dir, 'sshd', [lab.hostKeyA, lab.hostKeyEcdsa])
     lab.forwarder = await startForwarder(lab.sshd.port)
-  })
+  }
 
-  afterEach(async () => {
+  async function endTest(): Promise<void> {
     await Promise.all(lab.sessions.splice(0).map(async (session) => session.close()))
     for (const child of lab.children.splice(0)) child.kill('SIGKILL')
-  })
+  }
 
-  after(async () => {
+  async function stop(): Promise<void> {
     await lab.forwarder?.close()
     await lab.sshd?.stop()
     await lab.dockerd?.close()
     if (lab.dir) rmSync(lab.dir, {recursive: true, force: true})
-  })
+  }
 
   /** A fresh HOME with ~/.ssh holding the given keys (as id_ed25519 etc.) and known_hosts lines. */
   function makeHome(options: {keys?: Record<string, string>; knownHosts?: string[]; config?: string} = {}): string {

@@ -7,13 +7,16 @@ import path from 'node:path'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {openSshSession} from '../../../src/lib/ssh/ssh-client.js'
 import {eventually} from '../../helpers/poll.js'
-import {fingerprintOf, freePort, rejection, startSshd, useSshd} from '../../helpers/sshd.js'
+import {fingerprintOf, freePort, rejection, startSshd, sshdLab} from '../../helpers/sshd.js'
 
 /** openSshSession against a real sshd (test/helpers/sshd.ts): host keys, login, connecting, the ssh config. */
 
 describe('ssh-client: opening a session (against a real sshd)', function () {
   this.timeout(60_000)
-  const lab = useSshd()
+  const lab = sshdLab()
+  before(lab.start)
+  afterEach(lab.endTest)
+  after(lab.stop)
   const {makeHome, hostKeyLine, trustedHome, open} = lab
 
   describe('host keys', () => {

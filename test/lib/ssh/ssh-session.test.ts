@@ -7,7 +7,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {SwarmnetError} from '../../../src/lib/core/errors.js'
 import {eventually} from '../../helpers/poll.js'
-import {freePort, get, rejection, startSshd, useSshd} from '../../helpers/sshd.js'
+import {freePort, get, rejection, startSshd, sshdLab} from '../../helpers/sshd.js'
 
 /** A logged-in session against a real sshd (test/helpers/sshd.ts): exec, dial-stdio for the Docker API, forwarding. */
 
@@ -15,7 +15,10 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 describe('ssh-session (against a real sshd)', function () {
   this.timeout(60_000)
-  const lab = useSshd()
+  const lab = sshdLab()
+  before(lab.start)
+  afterEach(lab.endTest)
+  after(lab.stop)
   const {trustedHome, open} = lab
 
   describe('forward (direct-tcpip): the remote host connects', () => {

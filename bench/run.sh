@@ -14,7 +14,8 @@
 #                                          shell pipeline looped over the replicas; one replica: <= 2x it
 #   swarmnet doctor, mesh check            on 6 nodes at most 1.3x their time on 3; one SSH connection per node
 #   swarmnet lb test --requests 1000       through the proxy: >= 80% of ab's throughput from here
-# Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table.
+# Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table: the report
+# is docs/benchmarks.md, where the table goes between the <!-- bench --> markers, with what it shows.
 # `bash bench/run.sh startup` runs only the start-up rows; `bash bench/run.sh api` only the private-API row.
 set -euo pipefail
 cd "$(dirname "$0")/.."

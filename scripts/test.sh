@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: unit tests, the integration suite on a real 3-node lab (root), the committed
-# oclif.manifest.json against a fresh build, and the unit tests plus `swarmnet --version` under
-# the current Node LTS releases. Fails when anything fails.
+# oclif.manifest.json and docs/commands.md against a fresh build, and the unit tests plus
+# `swarmnet --version` under the current Node LTS releases. Fails when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,9 @@ if ! git diff --quiet -- oclif.manifest.json; then
   echo "oclif.manifest.json is stale: run 'npm run build' and commit it" >&2
   exit 1
 fi
+
+echo "== docs/commands.md is the one the build's help generates" >&2
+npm run --silent docs:check
 
 echo "== type check (sources and tests)" >&2
 npm run --silent typecheck

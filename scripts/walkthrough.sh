@@ -32,6 +32,8 @@ for node in node-1 node-2 node-3; do
   shell curl -si "http://$(./bin/run.js node ip $node)/demo/hello"
   echo
 done
+# Step 5: the haproxy.cfg every replica wrote, read from each (the book's docker exec ... cat /cfg/haproxy.cfg).
+swarmnet inspect cfg
 swarmnet route ls
 swarmnet proxy status
 swarmnet network inspect proxy

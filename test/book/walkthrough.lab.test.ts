@@ -6,7 +6,8 @@ import {proxyContainers, replicaFiles, throughProxy} from '../helpers/proxy-lab.
 
 /**
  * The book's chapter on the lab, as swarmnet commands: `proxy up` (network and proxy), go-demo on
- * the proxy network, `route add go-demo /demo 8080`, and then every node answers /demo/hello.
+ * the proxy network, `route add go-demo /demo 8080`, then every node answers /demo/hello, and
+ * `inspect cfg` reads the route back from every replica's haproxy.cfg.
  * Without IPVS the proxy runs on every node publishing in host mode, and go-demo is reached by DNS
  * round-robin (dnsrr).
  */
@@ -73,6 +74,14 @@ describe('the book, on the lab', () => {
       expect(cfg, node).to.match(/^backend go-demo-be8080_0$/m)
       expect(cfg, node).to.match(/^\s*server go-demo go-demo:8080$/m)
     }
+  })
+
+  it('step 5: swarmnet inspect cfg reads the route back from every replica\'s haproxy.cfg, identical on all', async function () {
+    this.timeout(60_000)
+    const result = await swarmnet(['inspect', 'cfg'], {env})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stdout).to.match(/^proxy: 3 of 3 replica\(s\) read, identical$/m)
+    expect(result.stdout).to.match(/^services +path_beg \/demo +go-demo-be8080_0 +go-demo:8080 +go-demo:8080$/m)
   })
 
   it('swarmnet network inspect proxy shows both services and their tasks on the overlay', async () => {

@@ -2,7 +2,8 @@
 // it without a route, and only reading every replica's file back shows it.
 import {createRequire} from 'node:module'
 
-import {type HaproxyConfig, type Route, type Section, parseHaproxyConfig, sectionDirectives} from './parse.js'
+import type {HaproxyConfig, Route, Section} from './model.js'
+import {parseHaproxyConfig, sectionDirectives} from './parse.js'
 
 // jsdiff loads only when replicas differ (most runs compare identical files), and only its patch module.
 const require = createRequire(import.meta.url)

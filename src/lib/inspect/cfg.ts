@@ -1,7 +1,7 @@
 import type {ServiceSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError} from '../core/errors.js'
 import type {ConfigComparison} from '../haproxy/compare.js'
-import type {HaproxyConfig} from '../haproxy/parse.js'
+import type {HaproxyConfig} from '../haproxy/model.js'
 import {canPrompt, chooseOne} from '../ui/interactive.js'
 import {maskSecrets} from '../proxy/client.js'
 import {type NotRead, notReadOf, readEveryReplica} from '../proxy/accounting.js'

@@ -1,4 +1,4 @@
-import type {HaproxyConfig, MatchList, Route} from '../haproxy/parse.js'
+import type {HaproxyConfig, MatchList, Route} from '../haproxy/model.js'
 import {colour, renderTable} from '../ui/output.js'
 import type {CfgResult} from './cfg.js'
 import type {ServiceInspection} from './service.js'

@@ -1,50 +1,12 @@
 import {expect} from 'chai'
 import {readFileSync} from 'node:fs'
 
-import {
-  type Condition,
-  type DfpNaming,
-  type HaproxyConfig,
-  type MatchList,
-  type Route,
-  type RouteMatch,
-  type RouteServer,
-  configText,
-  parseHaproxyConfig,
-  sectionDirectives,
-} from '../../../src/lib/haproxy/parse.js'
+import type {HaproxyConfig} from '../../../src/lib/haproxy/model.js'
+import {configText, parseHaproxyConfig, sectionDirectives} from '../../../src/lib/haproxy/parse.js'
+import {cond, list, match, naming, route, server} from '../../helpers/haproxy-routes.js'
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/haproxy/${name}`, import.meta.url), 'utf8')
 const FIXTURES = ['book-single.cfg', 'book-several.cfg', 'current-single.cfg', 'current-many.cfg', 'current-dummy.cfg', 'current-baked.cfg', 'hand-edited-crlf.cfg']
-
-// Builders for the expected routes, so each expectation states every field of the route.
-function cond(text: string, keyword: Condition['keyword'] = 'if'): Condition {
-  const acls = text.split(' ').map((word) => ({name: word.replace(/^!/, ''), negated: word.startsWith('!'), defined: true}))
-  return {keyword, text, acls, hasOr: false}
-}
-
-function list(match: string, values: string[], flags: string[] = []): MatchList {
-  return {match, flags, values}
-}
-
-function match(fields: Partial<RouteMatch> = {}): RouteMatch {
-  return {paths: [], excludedPaths: [], domains: [], srcPorts: [], headers: [], userAgents: [], sni: [], other: [], ...fields}
-}
-
-function server(name: string, address: string, options: string[] = []): RouteServer {
-  return {name, address, count: 1, template: false, options}
-}
-
-function naming(fields: Partial<DfpNaming>): DfpNaming {
-  return {generation: 'unknown', reqMode: 'http', aclName: null, serviceName: null, port: null, index: null, srcPort: null, https: false, ...fields}
-}
-
-function route(fields: Partial<Route> & Pick<Route, 'frontend' | 'backend' | 'line'>): Route {
-  return {
-    frontendMode: 'http', rule: 'use_backend', condition: null, backendFound: true, backendMode: 'http', servers: [], sticky: false,
-    auth: [], match: match(), naming: naming({}), placeholder: false, ...fields,
-  }
-}
 
 function sectionNames(config: HaproxyConfig): string[] {
   return config.sections.map((s) => (s.name === null ? s.keyword : `${s.keyword} ${s.name}`))
@@ -369,144 +331,6 @@ backend go-demo-be8080_0
     })
   })
 
-  describe('names that end in digits', () => {
-    const config = (lines: string): HaproxyConfig => parseHaproxyConfig(`defaults\n    mode http\n\nfrontend services\n    bind *:80\n${lines}`)
-
-    it('takes the port from the backend name: url_api28080_0 is api2 on 8080', () => {
-      const parsed = config('    acl url_api28080_0 path_beg /api\n    use_backend api2-be8080_0 if url_api28080_0\n\nbackend api2-be8080_0\n    server api2 api2:8080\n')
-      expect(parsed.routes[0].naming).to.deep.equal(naming({generation: 'current', aclName: 'api2', serviceName: 'api2', port: 8080, index: 0}))
-    })
-
-    it('does the same for the book naming, and for a port that itself looks like part of the name', () => {
-      const book = config('    acl url_api28080 path_beg /api\n    use_backend api2-be8080 if url_api28080\n\nbackend api2-be8080\n    server api2 api2:8080\n')
-      expect(book.routes[0].naming).to.deep.equal(naming({generation: 'book', aclName: 'api2', serviceName: 'api2', port: 8080}))
-      const api = config('    acl url_api28080_3 path_beg /api\n    use_backend api-be28080_3 if url_api28080_3\n\nbackend api-be28080_3\n    server api api:28080\n')
-      expect(api.routes[0].naming).to.deep.equal(naming({generation: 'current', aclName: 'api', serviceName: 'api', port: 28080, index: 3}))
-    })
-
-    it('falls back to the server line when the backend is not named the proxy way', () => {
-      const parsed = config('    acl url_api28080_0 path_beg /api\n    use_backend api-pool if url_api28080_0\n\nbackend api-pool\n    server api2 api2:8080 check\n')
-      expect(parsed.routes[0].naming).to.deep.equal(naming({generation: 'current', aclName: 'api2', serviceName: 'api2', port: 8080, index: 0}))
-    })
-
-    it('does not guess when neither the backend name nor one server port tells', () => {
-      const noServer = config('    acl url_api28080_0 path_beg /api\n    use_backend api-pool if url_api28080_0\n\nbackend api-pool\n    mode http\n')
-      expect(noServer.routes[0].naming).to.deep.equal(naming({}))
-      const twoPorts = config('    acl url_api28080_0 path_beg /api\n    use_backend api-pool if url_api28080_0\n\nbackend api-pool\n    server a a:8080\n    server b b:28080\n')
-      expect(twoPorts.routes[0].naming).to.deep.equal(naming({}))
-      const wrongPort = config('    acl url_api28080_0 path_beg /api\n    use_backend api-pool if url_api28080_0\n\nbackend api-pool\n    server a a:9090\n')
-      expect(wrongPort.routes[0].naming).to.deep.equal(naming({}))
-    })
-
-    it('does not call a backend book-era just because its name ends in -be<digits>', () => {
-      const parsed = config('    use_backend api-be2 if { path_beg /x }\n\nbackend api-be2\n    server api api:80\n')
-      expect(parsed.routes[0].naming).to.deep.equal(naming({}))
-      expect(parsed.generation).to.equal('unknown')
-    })
-
-    it('keeps a "-be" inside a service name', () => {
-      const parsed = config('    acl url_my-be-app8080_0 path_beg /app\n    use_backend my-be-app-be8080_0 if url_my-be-app8080_0\n\nbackend my-be-app-be8080_0\n    server my-be-app my-be-app:8080\n')
-      expect(parsed.routes[0].naming).to.deep.include({aclName: 'my-be-app', serviceName: 'my-be-app', port: 8080, index: 0})
-    })
-  })
-
-  describe('conditions and ACLs', () => {
-    const frontend = (lines: string) => parseHaproxyConfig(`frontend f\n    mode http\n${lines}\nbackend b\n    server s s:80\n`)
-
-    it('reads unless, a separate "!", anonymous ACLs, "||" and predefined ACLs', () => {
-      const parsed = frontend('    acl api path_beg /api\n    acl v2 hdr(X-Version) 2\n    use_backend b if api ! v2 { ssl_fc } || METH_GET\n    use_backend b unless api')
-      expect(parsed.problems).to.deep.equal([])
-      const [first, second] = parsed.routes
-      expect(first.condition).to.deep.equal({
-        keyword: 'if',
-        text: 'api ! v2 { ssl_fc } || METH_GET',
-        acls: [
-          {name: 'api', negated: false, defined: true},
-          {name: 'v2', negated: true, defined: true},
-          {name: '{ ssl_fc }', negated: false, defined: true},
-          {name: 'METH_GET', negated: false, defined: true},
-        ],
-        hasOr: true,
-      })
-      expect(first.match).to.deep.equal(match({paths: [list('path_beg', ['/api'])], other: ['!v2', '{ ssl_fc }', 'METH_GET']}))
-      expect(second.match).to.deep.equal(match({excludedPaths: [list('path_beg', ['/api'])]}))
-      expect(second.condition!.hasOr).to.equal(false)
-      expect(frontend('    acl a path /a\n    acl b path /b\n    use_backend b unless a b').routes[0].condition!.hasOr).to.equal(true)
-    })
-
-    it('classifies anonymous ACLs like named ones', () => {
-      const parsed = frontend('    use_backend b if { hdr_dom(host) -i example.com } { path_end .json }')
-      expect(parsed.routes[0].match).to.deep.equal(match({domains: [list('hdr_dom(host)', ['example.com'], ['-i'])], paths: [list('path_end', ['.json'])]}))
-    })
-
-    it('reads flags with arguments, "--", and merges several lines of one ACL', () => {
-      const parsed = frontend('    acl p path -m beg -i /a\n    acl p path -m beg -i /b\n    acl neg path -- -dash\n    acl f hdr(host) -f /etc/hosts.lst\n    use_backend b if p neg f')
-      const [frontendView] = parsed.frontends
-      expect(frontendView.acls.map(({name, criterion, flags, values}) => ({name, criterion, flags, values}))).to.deep.equal([
-        {name: 'p', criterion: 'path', flags: ['-m beg', '-i'], values: ['/a']},
-        {name: 'p', criterion: 'path', flags: ['-m beg', '-i'], values: ['/b']},
-        {name: 'neg', criterion: 'path', flags: [], values: ['-dash']},
-        {name: 'f', criterion: 'hdr(host)', flags: ['-f /etc/hosts.lst'], values: []},
-      ])
-      expect(parsed.routes[0].match.paths).to.deep.equal([list('path', ['/a', '/b'], ['-m beg', '-i']), list('path', ['-dash'])])
-    })
-
-    it("reads docker-flow-proxy's repeated criterion as one list of paths", () => {
-      const parsed = frontend('    acl sni_x443-1 req_ssl_sni -i -m beg a. req_ssl_sni -i -m beg b.\n    acl u path_reg ^/a$ path_reg ^/b$\n    use_backend b if sni_x443-1 u')
-      expect(parsed.routes[0].match.sni).to.deep.equal([list('req_ssl_sni', ['a.', 'b.'], ['-i', '-m beg'])])
-      expect(parsed.routes[0].match.paths).to.deep.equal([list('path_reg', ['^/a$', '^/b$'])])
-    })
-
-    it('reads quotes and escaped blanks as HAProxy does', () => {
-      const parsed = frontend('    acl h hdr(X-Name) "two words" one\\ word \'#not a comment\' # a comment\n    use_backend b if h')
-      expect(parsed.routes[0].match.headers).to.deep.equal([list('hdr(X-Name)', ['two words', 'one word', '#not a comment'])])
-    })
-
-    it('reports ACLs missing from other rules, and a userlist that is not there', () => {
-      const parsed = parseHaproxyConfig('backend b\n    acl okAcl http_auth(gone)\n    http-request auth realm r if !okAcl\n    http-request deny if nope\n    server s s:80\n')
-      expect(parsed.problems).to.deep.equal([
-        {line: 4, message: 'backend "b" uses ACL "nope", which is not defined'},
-        {line: 1, message: 'backend "b" asks for users of userlist "gone", which is not defined'},
-      ])
-      expect(parsed.backends[0].auth).to.deep.equal([{userlist: 'gone', realm: 'r', users: []}])
-    })
-  })
-
-  describe('sections', () => {
-    it('keeps unknown sections, a line outside any section, and unindented directives in their section', () => {
-      const text = 'daemon\n# note\nkv-store sessions\n    size 10\nbackend b\nserver s s:80\n    mode http\n'
-      const parsed = parseHaproxyConfig(text)
-      expect(parsed.preamble.map((l) => l.text)).to.deep.equal(['daemon', '# note'])
-      expect(parsed.sections.map(({keyword, name, known}) => ({keyword, name, known}))).to.deep.equal([
-        {keyword: 'kv-store', name: 'sessions', known: false},
-        {keyword: 'backend', name: 'b', known: true},
-      ])
-      expect(parsed.backends[0].servers.map((s) => s.address)).to.deep.equal(['s:80'])
-      expect(parsed.problems).to.deep.equal([{line: 1, message: '"daemon" is outside any section'}])
-      expect(configText(parsed)).to.equal(text)
-    })
-
-    it('takes the mode from the section, from its defaults, from named defaults, else tcp', () => {
-      const parsed = parseHaproxyConfig([
-        'frontend a', 'defaults web', '    mode http', 'frontend b', 'defaults', '    mode tcp', 'frontend c', 'frontend d from web', 'backend e', '    mode http',
-      ].join('\n'))
-      expect(parsed.frontends.map((f) => `${f.name} ${f.mode}`)).to.deep.equal(['a tcp', 'b http', 'c tcp', 'd http'])
-      expect(parsed.backends.map((b) => `${b.name} ${b.mode}`)).to.deep.equal(['e http'])
-    })
-
-    it('reports names defined twice, rules without a backend and lines that say too little', () => {
-      const parsed = parseHaproxyConfig('frontend f\n    use_backend\n    acl x\n    bind\nbackend b\n    server s\n    server-template p x s:80\nbackend b\nfrontend\n')
-      expect(parsed.problems.map((p) => p.line + ' ' + p.message)).to.deep.equal([
-        '3 acl without a name and a criterion',
-        '2 use_backend without a backend name',
-        '4 bind without an address',
-        '6 server without a name and an address',
-        '7 server-template needs a prefix, a count and an address',
-        '9 frontend without a name',
-        '8 backend "b" is defined twice (lines 5 and 8)',
-      ])
-    })
-  })
 
   describe('odd input', () => {
     const odd = [

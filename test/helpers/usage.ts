@@ -13,3 +13,11 @@ export function usageMessage(fn: () => unknown): string {
 
   throw new Error('expected a usage error')
 }
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function fails(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => expect.fail('should have failed'),
+    (error: Error) => error,
+  )
+}

@@ -3,12 +3,7 @@ import {expect} from 'chai'
 import {UsageError} from '../../../src/lib/core/errors.js'
 import {findService} from '../../../src/lib/docker/services.js'
 import {fakeEngine, serviceOf} from '../../helpers/fake-engine.js'
-
-const fails = async (promise: Promise<unknown>): Promise<Error> =>
-  promise.then(
-    () => expect.fail('should have failed'),
-    (error: Error) => error,
-  )
+import {fails} from '../../helpers/usage.js'
 
 describe('docker/services', () => {
   describe('findService', () => {

@@ -3,8 +3,8 @@ import {Args, Flags} from '@oclif/core'
 import {SwarmnetCommand} from '../lib/core/base-command.js'
 import {type DnsResult, lookupService} from '../lib/dns/dns.js'
 import {SwarmnetError} from '../lib/core/errors.js'
-import {checkServiceRef} from '../lib/inspect/service.js'
-import {colour, renderTable} from '../lib/ui/output.js'
+import {dnsDisagreement, renderDns} from '../lib/dns/render.js'
+import {checkServiceRef} from '../lib/core/input.js'
 import {withSpinner} from '../lib/ui/progress.js'
 
 export default class Dns extends SwarmnetCommand<typeof Dns> {
@@ -21,20 +21,8 @@ export default class Dns extends SwarmnetCommand<typeof Dns> {
     checkServiceRef(this.args.service)
     const cluster = await this.cluster()
     const result = await withSpinner('Resolving from inside the network', () => lookupService(cluster, {service: this.args.service, network: this.flags.network, from: this.flags.from, json: this.jsonEnabled()}), {quiet: this.jsonEnabled()})
-    this.log(`${colour.bold(result.service)} on ${result.network} (${result.endpointMode}${result.vip ? ` ${result.vip}` : ''}), asked on ${result.from.node} in ${result.from.container}`)
-    this.log(renderTable(['NAME', 'DNS ANSWERS', 'THE SWARM SAYS', 'CHECK'], result.lookups.map((l) => [l.name, l.answered.join(', ') || '(none)', l.expected.join(', ') || '(none)', verdict(l)])))
-    for (const note of result.notes) this.log(colour.dim(`Note: ${note}.`))
-    if (!result.ok) {
-      const bad = result.lookups.filter((l) => verdict(l) !== 'ok').map((l) => `${l.name}: ${verdict(l)}`)
-      throw new SwarmnetError(`DNS on ${result.from.node} disagrees with the swarm: ${bad.join('; ')}`).withDetails(result)
-    }
-
+    this.log(renderDns(result))
+    if (!result.ok) throw new SwarmnetError(dnsDisagreement(result)).withDetails(result)
     return result
   }
-}
-
-function verdict(l: DnsResult['lookups'][number]): string {
-  if (l.error) return colour.red(l.error)
-  const parts = [...(l.stale.length > 0 ? [`stale ${l.stale.join(', ')}`] : []), ...(l.missing.length > 0 ? [`missing ${l.missing.join(', ')}`] : [])]
-  return parts.length > 0 ? colour.red(parts.join('; ')) : colour.green('ok')
 }

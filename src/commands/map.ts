@@ -7,7 +7,7 @@ import {renderDot, renderMermaid, renderTree} from '../lib/map/render.js'
 import {proxyFlag, waitFlag, waitMsOf} from '../lib/proxy/flags.js'
 import {note, withSpinner} from '../lib/ui/progress.js'
 import {UsageError} from '../lib/core/errors.js'
-import {givenOnCommandLine} from '../lib/core/validate.js'
+import {givenOnCommandLine} from '../lib/core/flags.js'
 
 export default class Map extends SwarmnetCommand<typeof Map> {
   static summary = 'Draw how a request travels: entry points → proxy replicas → routes → services → tasks'

@@ -1,5 +1,7 @@
 import type {Hook} from '@oclif/core'
 
+import {ERROR_CODES, errorEnvelope} from '../lib/core/errors.js'
+
 /** An unknown command is a usage error in swarmnet's one-line format, with the nearest command named. */
 const hook: Hook.CommandNotFound = async function (options) {
   const typed = options.id.replaceAll(':', ' ')
@@ -7,9 +9,10 @@ const hook: Hook.CommandNotFound = async function (options) {
   const nearest = commands.map((c) => [c, distance(typed, c)] as const).sort((a, b) => a[1] - b[1])[0]
   const hint = nearest && nearest[1] <= 3 ? `did you mean "${nearest[0]}"? ` : ''
   const message = `unknown command "${typed}"; ${hint}see ${options.config.bin} --help`
-  if (options.argv?.includes('--json')) process.stdout.write(`${JSON.stringify({error: {message, code: 'EUSAGE', exitCode: 2}})}\n`)
+  const {exitCode} = ERROR_CODES.EUSAGE
+  if (options.argv?.includes('--json')) process.stdout.write(`${JSON.stringify(errorEnvelope(message, 'EUSAGE', exitCode))}\n`)
   else process.stderr.write(`Error: ${message}\n`)
-  process.exit(2)
+  process.exit(exitCode)
 }
 
 /** Levenshtein distance, small inputs only. */

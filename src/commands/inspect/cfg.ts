@@ -7,7 +7,7 @@ import {renderCfg} from '../../lib/inspect/render.js'
 import {describeNotRead} from '../../lib/proxy/accounting.js'
 import {proxyFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {withSpinner} from '../../lib/ui/progress.js'
-import {checkExclusive} from '../../lib/core/validate.js'
+import {checkExclusive} from '../../lib/core/flags.js'
 
 export default class InspectCfg extends SwarmnetCommand<typeof InspectCfg> {
   static summary = "Show the haproxy.cfg every proxy replica runs: which path goes where, and where replicas differ"

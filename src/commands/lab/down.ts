@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {yesFlag} from '../../lib/core/flags.js'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {confirmDestructive} from '../../lib/ui/interactive.js'
@@ -11,7 +11,7 @@ export default class LabDown extends SwarmnetCommand<typeof LabDown> {
   static summary = 'Remove the lab and everything it made'
   static description = 'Stops the lab\'s daemons and containers and removes its namespaces, links, bridge, firewall rule, mounts, cgroups and data, then checks that nothing is left. Only what `lab up` recorded is touched. Asks first (default No); --yes answers.'
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --yes']
-  static flags = {yes: Flags.boolean({char: 'y', summary: 'Remove without asking.'})}
+  static flags = {yes: yesFlag}
 
   async run(): Promise<{removed: boolean}> {
     const state = labRecord()

@@ -6,7 +6,7 @@ import {DEFAULT_SUBNET} from '../../lib/lab/layout.js'
 import {renderLabNodes} from '../../lib/lab/render.js'
 import {colour} from '../../lib/ui/output.js'
 import {note} from '../../lib/ui/progress.js'
-import {parseWholeNumber} from '../../lib/core/validate.js'
+import {parseWholeNumber} from '../../lib/core/input.js'
 
 export default class LabUp extends SwarmnetCommand<typeof LabUp> {
   static usesConnection = false
@@ -40,5 +40,5 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
 
 /** Typed as text, so "abc" gets the same one-line message as "0" (oclif's integer flag has its own). */
 function whole(value: string | undefined, origin: string): number | undefined {
-  return value === undefined ? undefined : parseWholeNumber(value, origin, 1, 9)
+  return value === undefined ? undefined : parseWholeNumber(value, origin, 1, 9, {trim: true})
 }

@@ -30,9 +30,9 @@ export default class LbTest extends SwarmnetCommand<typeof LbTest> {
 
   async run(): Promise<LbResult> {
     const input = {target: this.args.target, requests: this.flags.requests, concurrency: this.flags.concurrency, port: this.flags.port, path: this.flags.path, header: this.flags.header, network: this.flags.network, from: this.flags.from, maxFailed: this.flags['max-failed'], json: this.jsonEnabled()}
-    checkLbInput(input)
+    const limits = checkLbInput(input)
     const cluster = await this.cluster()
-    const result = await withSpinner(`Sending ${input.requests} requests`, () => lbTest(cluster, input), {quiet: this.jsonEnabled()})
+    const result = await withSpinner(`Sending ${input.requests} requests`, () => lbTest(cluster, input, limits), {quiet: this.jsonEnabled()})
     this.log(renderLb(result))
     const failure = lbFailure(result)
     if (failure) throw new SwarmnetError(failure).withDetails(result)

@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {SwarmnetError} from '../../lib/core/errors.js'
 import {type MeshResult, checkMeshInput, meshCheck} from '../../lib/mesh/mesh.js'
-import {colour, renderTable} from '../../lib/ui/output.js'
+import {meshFailure, renderMesh} from '../../lib/mesh/render.js'
 import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class MeshCheck extends SwarmnetCommand<typeof MeshCheck> {
@@ -17,16 +17,11 @@ export default class MeshCheck extends SwarmnetCommand<typeof MeshCheck> {
   }
 
   async run(): Promise<MeshResult> {
-    const input = {service: this.args.service, port: this.flags.port, path: this.flags.path, json: this.jsonEnabled()}
-    checkMeshInput(input)
+    const input = checkMeshInput({service: this.args.service, port: this.flags.port, path: this.flags.path, json: this.jsonEnabled()})
     const cluster = await this.cluster()
     const result = await withSpinner('Probing every node', () => meshCheck(cluster, input), {quiet: this.jsonEnabled()})
-    const paint = (r: string) => (r === 'answered' ? colour.green(r) : colour.red(r))
-    this.log(renderTable(['NODE', 'ADDRESS', 'PORT', 'MODE', 'TASK HERE', 'RESULT', 'LATENCY', 'ANSWERED BY'], result.probes.map((p) => [
-      p.node, p.address, p.port, p.mode, p.runsTask ? 'yes' : '', paint(p.result) + (p.status ? ` ${p.status}` : '') + (p.error ? ` (${p.error})` : ''), p.latencyMs === undefined ? '' : `${p.latencyMs} ms`, p.answeredBy ?? '',
-    ])))
-    for (const v of result.verdicts) this.log((v.ok ? colour.green : colour.red)(`${v.service} :${v.port} — ${v.diagnosis}`))
-    if (!result.ok) throw new SwarmnetError(result.verdicts.filter((v) => !v.ok).map((v) => `${v.service} :${v.port}: ${v.diagnosis}`).join('; ')).withDetails(result)
+    this.log(renderMesh(result))
+    if (!result.ok) throw new SwarmnetError(meshFailure(result)).withDetails(result)
     return result
   }
 }

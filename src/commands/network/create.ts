@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {UsageError} from '../../lib/core/errors.js'
+import {parseKeyValue, parseWholeNumber} from '../../lib/core/input.js'
 import {askText} from '../../lib/ui/interactive.js'
 import {type OverlayNetwork, createOverlay, validateNetworkSpec} from '../../lib/network/network.js'
 
@@ -32,28 +32,12 @@ export default class NetworkCreate extends SwarmnetCommand<typeof NetworkCreate>
       encrypted: this.flags.encrypted,
       subnet: this.flags.subnet,
       gateway: this.flags.gateway,
-      mtu: this.flags.mtu === undefined ? undefined : parseMtu(this.flags.mtu),
-      labels: parseLabels(this.flags.label ?? []),
+      mtu: this.flags.mtu === undefined ? undefined : parseWholeNumber(this.flags.mtu, '--mtu', 68, 65_535),
+      labels: Object.fromEntries((this.flags.label ?? []).map((label) => parseKeyValue(label, '--label'))),
     }
-    // Every value is checked before any connection is made.
-    validateNetworkSpec(spec)
+    validateNetworkSpec(spec) // once, before any connection is made
     const network = await createOverlay(await this.engine(), spec)
     this.log(`Created overlay network ${network.name} (${network.id.slice(0, 12)}, ${network.subnets.map((s) => s.subnet).join(', ')})`)
     return network
   }
-}
-
-function parseMtu(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`invalid --mtu "${text}": expected a whole number from 68 to 65535`)
-  return Number(text)
-}
-
-function parseLabels(labels: string[]): Record<string, string> {
-  return Object.fromEntries(
-    labels.map((label) => {
-      const eq = label.indexOf('=')
-      if (eq <= 0) throw new UsageError(`invalid --label "${label}": expected KEY=VALUE`)
-      return [label.slice(0, eq), label.slice(eq + 1)]
-    }),
-  )
 }

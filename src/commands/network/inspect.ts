@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {type NetworkInspection, inspectOverlay, pickOverlay} from '../../lib/network/network.js'
-import {colour, renderTable, yes} from '../../lib/ui/output.js'
+import {renderNetworkInspection} from '../../lib/network/render.js'
 import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NetworkInspect extends SwarmnetCommand<typeof NetworkInspect> {
@@ -15,20 +15,7 @@ export default class NetworkInspect extends SwarmnetCommand<typeof NetworkInspec
     const engine = await this.engine()
     const name = this.args.name ?? (await pickOverlay(engine, this.jsonEnabled()))
     const inspection = await withSpinner('Inspecting', () => inspectOverlay(engine, name), {quiet: this.jsonEnabled()})
-    const {network, peers, services} = inspection
-    const mtu = network.options['com.docker.network.driver.mtu']
-    this.log(`${colour.bold(network.name)}  ${network.id.slice(0, 12)}  ${network.driver}/${network.scope}`)
-    this.log(`subnet ${network.subnets.map((s) => `${s.subnet}${s.gateway ? ` via ${s.gateway}` : ''}`).join(', ') || '-'}` +
-      `  attachable ${yes(network.attachable) || 'no'}  encrypted ${yes(network.encrypted) || 'no'}${mtu ? `  mtu ${mtu}` : ''}`)
-    this.log(`\n${colour.bold('PEERS')}`)
-    this.log(peers.length > 0 ? renderTable(['NODE', 'ADDRESS'], peers.map((p) => [p.name, p.ip])) : '(none: no task uses this network yet)')
-    this.log(`\n${colour.bold('SERVICES')}`)
-    const rows = services.flatMap((s) =>
-      s.tasks.length > 0
-        ? s.tasks.map((t) => [s.name, s.vip ?? s.endpointMode, t.task, t.node, t.ip, t.state])
-        : [[s.name, s.vip ?? s.endpointMode, '(no running task)', '', '', '']],
-    )
-    this.log(rows.length > 0 ? renderTable(['SERVICE', 'VIP', 'TASK', 'NODE', 'TASK IP', 'STATE'], rows) : '(none attached)')
+    this.log(renderNetworkInspection(inspection))
     return inspection
   }
 }

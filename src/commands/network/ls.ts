@@ -1,6 +1,6 @@
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {type OverlayNetwork, listOverlays} from '../../lib/network/network.js'
-import {renderTable, yes} from '../../lib/ui/output.js'
+import {renderNetworks} from '../../lib/network/render.js'
 import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NetworkLs extends SwarmnetCommand<typeof NetworkLs> {
@@ -12,21 +12,7 @@ export default class NetworkLs extends SwarmnetCommand<typeof NetworkLs> {
     const engine = await this.engine()
     const networks = await withSpinner('Listing networks', () => listOverlays(engine), {quiet: this.jsonEnabled()})
     if (this.jsonEnabled()) return networks // oclif prints it; no table to draw
-    this.log(
-      renderTable(
-        ['NAME', 'ID', 'SUBNET', 'GATEWAY', 'ATTACHABLE', 'ENCRYPTED', 'INGRESS', 'SERVICES'],
-        networks.map((n) => [
-          n.name,
-          n.id.slice(0, 12),
-          n.subnets.map((s) => s.subnet).join(', '),
-          n.subnets.map((s) => s.gateway ?? '').join(', '),
-          yes(n.attachable),
-          yes(n.encrypted),
-          yes(n.ingress),
-          n.services.join(', '),
-        ]),
-      ),
-    )
+    this.log(renderNetworks(networks))
     return networks
   }
 }

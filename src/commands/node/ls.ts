@@ -1,6 +1,6 @@
 import type {SwarmNode} from '../../lib/docker/engine.js'
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {colour, renderTable, yes} from '../../lib/ui/output.js'
+import {renderNodes} from '../../lib/node/render.js'
 import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class NodeLs extends SwarmnetCommand<typeof NodeLs> {
@@ -16,16 +16,7 @@ export default class NodeLs extends SwarmnetCommand<typeof NodeLs> {
     const engine = await this.engine()
     const nodes = await withSpinner('Listing nodes', () => engine.listNodes(), {quiet: this.jsonEnabled()})
     if (this.jsonEnabled()) return nodes // oclif prints it; no table to draw
-    this.log(
-      renderTable(
-        ['HOSTNAME', 'ID', 'ROLE', 'LEADER', 'STATUS', 'AVAILABILITY', 'ADDRESS', 'ENGINE'],
-        nodes.map((n) => [n.hostname, n.id.slice(0, 12), n.role, yes(n.leader), statusColour(n.status), n.availability, n.address, n.engineVersion]),
-      ),
-    )
+    this.log(renderNodes(nodes))
     return nodes
   }
-}
-
-function statusColour(status: string): string {
-  return status === 'ready' ? colour.green(status) : colour.red(status)
 }

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {parseDuration} from '../../lib/core/duration.js'
+import {parseDuration} from '../../lib/core/input.js'
+import {yesFlag} from '../../lib/core/flags.js'
 import {proxyFlag} from '../../lib/proxy/flags.js'
 import {type ProxyDownResult, proxyDown} from '../../lib/proxy/lifecycle.js'
 import {renderProxyDown} from '../../lib/proxy/render.js'
@@ -12,7 +13,7 @@ export default class ProxyDown extends SwarmnetCommand<typeof ProxyDown> {
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --yes --network-too']
   static flags = {
     proxy: proxyFlag,
-    yes: Flags.boolean({char: 'y', summary: 'Remove without asking.'}),
+    yes: yesFlag,
     'network-too': Flags.boolean({summary: "Also remove the proxy's overlay network when nothing else uses it."}),
   }
 

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {parseDuration} from '../../lib/core/duration.js'
+import {parseDuration} from '../../lib/core/input.js'
 import {describeConvergence} from '../../lib/proxy/converge.js'
 import {type ProxyUpResult, proxyUp} from '../../lib/proxy/lifecycle.js'
 import {renderProxyUp} from '../../lib/proxy/render.js'

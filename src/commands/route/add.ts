@@ -63,9 +63,9 @@ export default class RouteAdd extends SwarmnetCommand<typeof RouteAdd> {
       json: this.jsonEnabled(),
       waitMs: waitMsOf(flags.wait),
     }
-    await checkRouteInput(input) // before connecting anywhere
+    const checked = await checkRouteInput(input) // before connecting anywhere
     try {
-      const result = await addRoute(await this.cluster(), input)
+      const result = await addRoute(await this.cluster(), input, checked)
       this.show(result)
       return result
     } catch (error) {

@@ -1,9 +1,11 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {renderReplicaRows} from '../../lib/route/render.js'
-import {type RouteRmResult, checkServiceName, removeRoute} from '../../lib/route/rm.js'
+import {type RouteRmResult, removeRoute} from '../../lib/route/rm.js'
+import {checkServiceName} from '../../lib/core/input.js'
+import {yesFlag} from '../../lib/core/flags.js'
 
 export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
   static summary = "Remove a service's route from every proxy replica, and its labels"
@@ -12,7 +14,7 @@ export default class RouteRm extends SwarmnetCommand<typeof RouteRm> {
   static args = {service: Args.string({description: 'service whose route to remove', required: true})}
   static flags = {
     proxy: proxyFlag,
-    yes: Flags.boolean({char: 'y', summary: 'Remove without asking.'}),
+    yes: yesFlag,
     wait: waitFlag,
     verbose: verboseFlag,
   }

@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../../lib/core/base-command.js'
-import {UsageError} from '../../lib/core/errors.js'
+import {parseWholeNumber} from '../../lib/core/input.js'
 import {proxyFlag, verboseFlag, waitFlag, waitMsOf} from '../../lib/proxy/flags.js'
 import {renderSync} from '../../lib/route/render.js'
 import {type SyncResult, syncRoutes} from '../../lib/route/sync.js'
 import {withSpinner} from '../../lib/ui/progress.js'
-import {checkFlagNeeds} from '../../lib/core/validate.js'
+import {checkFlagNeeds, pruneYesFlag} from '../../lib/core/flags.js'
 
 export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
   static summary = 'Put every labelled route on every proxy replica that lacks it'
@@ -16,15 +16,14 @@ export default class RouteSync extends SwarmnetCommand<typeof RouteSync> {
     proxy: proxyFlag,
     prune: Flags.boolean({summary: 'Also remove routes no label backs (asked first).'}),
     'dry-run': Flags.boolean({summary: 'Show what would be sent, send nothing.'}),
-    yes: Flags.boolean({char: 'y', summary: 'Prune without asking.'}),
+    yes: pruneYesFlag,
     concurrency: Flags.string({summary: 'Requests in flight per replica.', default: '4'}),
     wait: waitFlag,
     verbose: verboseFlag,
   }
 
   async run(): Promise<SyncResult> {
-    const concurrency = /^\d+$/.test(this.flags.concurrency) ? Number(this.flags.concurrency) : 0
-    if (concurrency < 1 || concurrency > 64) throw new UsageError(`invalid --concurrency "${this.flags.concurrency}": expected a whole number from 1 to 64`)
+    const concurrency = parseWholeNumber(this.flags.concurrency, '--concurrency', 1, 64)
     checkFlagNeeds({yes: this.flags.yes, prune: this.flags.prune}, {yes: 'prune'})
     const waitMs = waitMsOf(this.flags.wait)
     const cluster = await this.cluster()

@@ -7,12 +7,12 @@ import type {Engine} from '../docker/engine.js'
 import type {ResolvedEndpoint} from '../docker/endpoint.js'
 import type {NodeEngines} from '../docker/node-engines.js'
 import {resolveEngine} from '../docker/resolve.js'
-import {parseDuration} from './duration.js'
 import {readEnvironment} from './environment.js'
-import {ExitCode, SwarmnetError, UsageError, oneLine} from './errors.js'
+import {ERROR_CODES, SwarmnetError, UsageError, errorEnvelope, oneLine} from './errors.js'
 import {colour} from '../ui/output.js'
 import {note} from '../ui/progress.js'
-import {checkSshConfigFile, givenOnCommandLine, originOf} from './validate.js'
+import {givenOnCommandLine, originOf} from './flags.js'
+import {checkSshConfigFile, parseDuration} from './input.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof SwarmnetCommand)['baseFlags'] & T['flags']>
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -175,7 +175,7 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     const {message, exitCode, code} = describeFailure(error)
     if (this.jsonEnabled()) {
       const details = error instanceof SwarmnetError ? error.details : undefined
-      this.logJson({error: {message, code, exitCode, ...(details === undefined ? {} : {details})}})
+      this.logJson(errorEnvelope(message, code, exitCode, details))
     } else {
       process.stderr.write(`${colour.red('Error:')} ${message}\n`)
       if (process.env.SWARMNET_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
@@ -196,12 +196,12 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
 /** Maps any failure to one line and an exit code: ours, oclif's parse errors (2), prompts, the rest (1). */
 export function describeFailure(error: Error & {oclif?: {exit?: number}; code?: string}): {message: string; exitCode: number; code: string} {
   if (error instanceof SwarmnetError) return {message: oneLine(error.message), exitCode: error.exitCode, code: error.code}
-  if (error.name === 'ExitPromptError') return {message: 'interrupted', exitCode: ExitCode.interrupted, code: 'EINTERRUPTED'}
+  if (error.name === 'ExitPromptError') return {message: 'interrupted', exitCode: ERROR_CODES.EINTERRUPTED.exitCode, code: 'EINTERRUPTED'}
   // oclif's parser errors (missing args, unknown flags, bad options) are usage errors.
   if (error.oclif?.exit === 2 || /Parse|Args|Flag/.test(error.constructor?.name ?? '')) {
     const text = oneLine(error.message.split(/\n\s*(?:See more help with --help|Note: )/)[0])
-    return {message: `${text} (see --help)`, exitCode: ExitCode.usage, code: 'EUSAGE'}
+    return {message: `${text} (see --help)`, exitCode: ERROR_CODES.EUSAGE.exitCode, code: 'EUSAGE'}
   }
 
-  return {message: oneLine(error.message), exitCode: ExitCode.failure, code: error.code ?? 'ERUNTIME'}
+  return {message: oneLine(error.message), exitCode: ERROR_CODES.ERUNTIME.exitCode, code: error.code ?? 'ERUNTIME'}
 }

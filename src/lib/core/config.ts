@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {UsageError} from './errors.js'
 import {readJsonFile} from './json-file.js'
-import {checkReadableFile} from './validate.js'
+import {checkReadableFile} from './input.js'
 
 /** How to reach one node's engine, when the defaults do not find it. */
 export type NodeMapping = {host: string} | {context: string} | {machine: string}

@@ -3,6 +3,27 @@ export const ExitCode = {ok: 0, failure: 1, usage: 2, interrupted: 130} as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
 /**
+ * Every error code swarmnet prints (in --json's `error.code`), with its exit code and a hint: what
+ * the code means and what to do about it (for --help texts and docs; not printed).
+ */
+export const ERROR_CODES = {
+  EUSAGE: {exitCode: ExitCode.usage, hint: 'bad input: nothing was changed; correct the value the message names'},
+  ERUNTIME: {exitCode: ExitCode.failure, hint: 'the world failed (a node, the network, a replica); the message says where'},
+  EINTERRUPTED: {exitCode: ExitCode.interrupted, hint: 'stopped by Ctrl-C or a closed prompt'},
+  EWORKER: {exitCode: ExitCode.failure, hint: 'a manager-only call reached a worker; point swarmnet at a manager'},
+} as const satisfies Record<string, {exitCode: ExitCode; hint: string}>
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** What every failing command prints with --json: one object, one line. */
+export interface ErrorEnvelope {
+  error: {message: string; code: string; exitCode: number; details?: unknown}
+}
+
+export function errorEnvelope(message: string, code: string, exitCode: number, details?: unknown): ErrorEnvelope {
+  return {error: {message, code, exitCode, ...(details === undefined ? {} : {details})}}
+}
+
+/**
  * The one error type commands let escape. `message` is a single line that names the bad value
  * and what was expected; `exitCode` says whether it was the user's input (2) or the world (1).
  */
@@ -13,7 +34,7 @@ export class SwarmnetError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.failure,
-    readonly code = 'ERUNTIME',
+    readonly code: string = 'ERUNTIME',
   ) {
     super(message)
     this.name = 'SwarmnetError'
@@ -26,19 +47,19 @@ export class SwarmnetError extends Error {
 }
 
 /** The code of the error a worker's engine gives for a manager-only call (see docker/manager.ts). */
-export const WORKER_CODE = 'EWORKER'
+export const WORKER_CODE: ErrorCode = 'EWORKER'
 
 /** Bad input: nothing was changed, exit 2. */
 export class UsageError extends SwarmnetError {
   constructor(message: string) {
-    super(message, ExitCode.usage, 'EUSAGE')
+    super(message, ERROR_CODES.EUSAGE.exitCode, 'EUSAGE')
     this.name = 'UsageError'
   }
 }
 
 export class InterruptedError extends SwarmnetError {
   constructor(message = 'interrupted') {
-    super(message, ExitCode.interrupted, 'EINTERRUPTED')
+    super(message, ERROR_CODES.EINTERRUPTED.exitCode, 'EINTERRUPTED')
     this.name = 'InterruptedError'
   }
 }

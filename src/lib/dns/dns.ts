@@ -3,7 +3,7 @@ import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../do
 import {SwarmnetError, UsageError, oneLine, reasonOf} from '../core/errors.js'
 import {inNetwork} from '../docker/in-network.js'
 import {findNode} from '../node/node.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {findService} from '../docker/services.js'
 import {taskName} from '../docker/tasks.js'
 
 export interface DnsInput {
@@ -43,10 +43,10 @@ export interface DnsResult {
 /**
  * Service discovery as containers see it: from inside the network (a container attached to it on
  * the chosen node, or a short-lived helper), resolves SERVICE and tasks.SERVICE with Docker's
- * embedded DNS, and compares the answers with the manager's view.
+ * embedded DNS, and compares the answers with the manager's view. SERVICE is checked by the command
+ * (checkServiceRef) before it connects.
  */
 export async function lookupService(cluster: Cluster, input: DnsInput): Promise<DnsResult> {
-  checkServiceRef(input.service)
   const [networks, nodes] = await Promise.all([cluster.engine.listNetworks(), cluster.engine.listNodes()])
   const service = await findService(cluster.engine, input.service)
   const network = pickNetwork(service, networks, input.network)

@@ -1,6 +1,7 @@
 import type {HaproxyConfig, MatchList, Route} from '../haproxy/model.js'
 import {colour, renderTable} from '../ui/output.js'
 import type {CfgResult} from './cfg.js'
+import type {ServiceInspection} from './service.js'
 
 /** "path_beg /demo /api", "hdr_beg(host) -i example.com", ":8080", "user-agent ~ curl". */
 export function describeMatch(route: Route): string {
@@ -64,4 +65,19 @@ export function renderCfg(result: CfgResult): string {
 
   if (result.masked > 0) out.push('', colour.dim(`${result.masked} password(s) masked; --show-secrets prints them.`))
   return out.join('\n')
+}
+
+/** What `inspect service` prints: the service, its networks and VIPs, ports, tasks, and its route. */
+export function renderServiceInspection(s: ServiceInspection): string {
+  const networks = s.networks.map((n) => n.name)
+  const route = s.route.destinations.map((d) => `${[...d.paths, ...d.domains].join(' ')} → :${d.port}${d.index ? ` (#${d.index})` : ''}`).join('; ')
+  return [
+    `${colour.bold(s.name)}  ${s.id.slice(0, 12)}  ${s.image}  ${s.mode}${s.replicas === undefined ? '' : ` (${s.replicas})`}  endpoint ${s.endpointMode}`,
+    renderTable(['NETWORK', 'VIP', 'PROXY NETWORK'], s.networks.map((n) => [n.name, n.vip ?? (s.endpointMode === 'dnsrr' ? 'dnsrr' : ''), n.onProxyNetwork ? 'yes' : ''])),
+    ...(s.ports.length > 0 ? [renderTable(['PUBLISHED', 'TARGET', 'PROTOCOL', 'MODE'], s.ports.map((p) => [p.publishedPort ?? '', p.targetPort, p.protocol, p.publishMode]))] : []),
+    s.tasks.length > 0 ? renderTable(['TASK', 'NODE', 'STATE', ...networks.map((n) => n.toUpperCase())], s.tasks.map((t) => [t.task, t.node, t.error ? `${t.state}: ${t.error}` : t.state, ...networks.map((n) => t.ips[n] ?? '')])) : '(no task)',
+    `Route: ${route || 'none labelled'}${s.route.proxy ? `  on ${s.route.proxy}: ${Object.entries(s.route.replicas).map(([task, state]) => `${task} ${state}`).join(', ') || 'no replica'}` : ''}`,
+    ...(s.route.note ? [colour.dim(s.route.note)] : []),
+    ...s.problems.map((problem) => colour.red(`✗ ${problem}`)),
+  ].join('\n')
 }

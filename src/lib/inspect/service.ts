@@ -1,5 +1,5 @@
-import type {Engine, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {UsageError} from '../core/errors.js'
+import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import {findService} from '../docker/services.js'
 import {findProxy, proxyNetworks} from '../proxy/find.js'
 import {type Cluster, proxyReplicas} from '../proxy/replicas.js'
 import {destinationsOf, paramsFromLabels, proxyDefaults} from '../route/params.js'
@@ -30,31 +30,12 @@ export interface ServiceInspection {
   problems: string[]
 }
 
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
-
-export function checkServiceRef(service: string): void {
-  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid SERVICE "${service}": expected a service name or id`)
-}
-
-/** A service by name or id (or unique id prefix); an unknown one lists the swarm's services. */
-export async function findService(engine: Engine, ref: string, services?: ServiceSummary[]): Promise<ServiceSummary> {
-  const all = services ?? (await engine.listServices())
-  const found = all.find((s) => s.name === ref || s.id === ref) ?? onlyOne(all.filter((s) => ref.length >= 3 && s.id.startsWith(ref)))
-  if (!found) throw new UsageError(`unknown service "${ref}"; the swarm's services are ${all.map((s) => s.name).join(', ') || 'none'}`)
-  return found
-}
-
-function onlyOne<T>(items: T[]): T | undefined {
-  return items.length === 1 ? items[0] : undefined
-}
-
 /**
  * Everything about one service's networking: endpoint mode, VIP per network, published ports and
  * their mode, tasks with node, state and IP per network, its route labels, and whether each proxy
- * replica holds its route.
+ * replica holds its route. REF is checked by the command (checkServiceRef) before it connects.
  */
 export async function inspectService(cluster: Cluster, ref: string, options: {proxy?: string; json: boolean}): Promise<ServiceInspection> {
-  checkServiceRef(ref)
   const [services, networks, nodes] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listNodes()])
   const service = await findService(cluster.engine, ref, services)
   const tasks = await cluster.engine.listTasks({service: service.id, desiredState: 'running'})

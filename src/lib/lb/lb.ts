@@ -2,7 +2,8 @@ import type {Cluster} from '../docker/cluster.js'
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError, reasonOf} from '../core/errors.js'
 import {inNetwork} from '../docker/in-network.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {findService} from '../docker/services.js'
+import {checkServiceRef, parsePort, parseWholeNumber} from '../core/input.js'
 import {findNode} from '../node/node.js'
 import {taskName} from '../docker/tasks.js'
 
@@ -67,9 +68,7 @@ const LIMITS = {requests: [1, 100_000], concurrency: [1, 256]} as const
 
 function count(text: string, name: 'requests' | 'concurrency'): number {
   const [min, max] = LIMITS[name]
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN
-  if (!(value >= min && value <= max)) throw new UsageError(`invalid --${name} "${text}": expected a whole number from ${min} to ${max}`)
-  return value
+  return parseWholeNumber(text, `--${name}`, min, max)
 }
 
 /** --max-failed as a number of requests: "N" as is, "P%" of the requests rounded down. */
@@ -81,8 +80,16 @@ function allowedFailures(text: string | undefined, requests: number): number {
   throw new UsageError(`invalid --max-failed "${text}": expected a number of requests (e.g. 3) or a percentage from 0% to 100% (e.g. 5%)`)
 }
 
-/** Everything that can be checked before connecting. */
-export function checkLbInput(input: LbInput): {requests: number; concurrency: number; allowedFailures: number; url?: URL} {
+/** LbInput's numbers once checked, and the URL when TARGET is one. */
+export interface LbLimits {
+  requests: number
+  concurrency: number
+  allowedFailures: number
+  url?: URL
+}
+
+/** Everything that can be checked before connecting; the command calls it once, lbTest trusts it. */
+export function checkLbInput(input: LbInput): LbLimits {
   const requests = count(input.requests, 'requests')
   const concurrency = Math.min(count(input.concurrency, 'concurrency'), requests)
   const allowed = allowedFailures(input.maxFailed, requests)
@@ -103,9 +110,7 @@ export function checkLbInput(input: LbInput): {requests: number; concurrency: nu
 
   if (input.target.includes('/') || input.target.includes(':')) throw new UsageError(`invalid TARGET "${input.target}": expected a service name or an http:// URL`)
   checkServiceRef(input.target)
-  if (input.port !== undefined && !(/^\d+$/.test(input.port) && Number(input.port) >= 1 && Number(input.port) <= 65_535)) {
-    throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
-  }
+  if (input.port !== undefined) parsePort(input.port, '--port')
 
   return {requests, concurrency, allowedFailures: allowed}
 }
@@ -123,8 +128,8 @@ export function lbFailure(result: LbResult): string | undefined {
  * to a service from inside its network (a container attached to it, or a short-lived helper), where
  * Swarm's own load balancing (its VIP, or DNS round-robin) decides.
  */
-export async function lbTest(cluster: Cluster, input: LbInput): Promise<LbResult> {
-  const {requests, concurrency, allowedFailures, url} = checkLbInput(input)
+export async function lbTest(cluster: Cluster, input: LbInput, limits: LbLimits): Promise<LbResult> {
+  const {requests, concurrency, allowedFailures, url} = limits
   const [tasks, nodes, services] = await Promise.all([cluster.engine.listTasks({desiredState: 'running'}), cluster.engine.listNodes(), cluster.engine.listServices()])
   const started = performance.now()
   let run: {samples: Sample[]; header?: string; from: LbResult['from']; url: string; resolution: number; service?: ServiceSummary; notes: string[]}

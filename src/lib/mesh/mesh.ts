@@ -5,10 +5,10 @@ import type {Cluster} from '../docker/cluster.js'
 import type {PortSpec, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {formatSeconds} from '../core/duration.js'
 import {UsageError, reasonOf} from '../core/errors.js'
-import {checkServiceRef, findService} from '../inspect/service.js'
+import {findService} from '../docker/services.js'
 import {parseRawResponse, rawGetRequest} from '../proxy/http.js'
 import {taskName} from '../docker/tasks.js'
-import {checkUrlPath} from '../core/validate.js'
+import {checkServiceRef, checkUrlPath, parsePort} from '../core/input.js'
 
 export interface MeshInput {
   service?: string
@@ -48,14 +48,19 @@ export interface MeshResult {
   ok: boolean
 }
 
-export function checkMeshInput(input: MeshInput): number | undefined {
+/** MeshInput once checked: the port as a number. */
+export interface CheckedMeshInput {
+  service?: string
+  port?: number
+  path: string
+}
+
+/** Everything that can be checked before connecting; the command calls it once, meshCheck trusts it. */
+export function checkMeshInput(input: MeshInput): CheckedMeshInput {
   if ((input.service === undefined) === (input.port === undefined)) throw new UsageError('give a SERVICE or --port PORT (one of them)')
   if (input.service !== undefined) checkServiceRef(input.service)
   checkUrlPath(input.path, '--path')
-  if (input.port === undefined) return undefined
-  const port = /^\d+$/.test(input.port) ? Number(input.port) : 0
-  if (!(port >= 1 && port <= 65_535)) throw new UsageError(`invalid --port "${input.port}": expected a port number from 1 to 65535`)
-  return port
+  return {service: input.service, port: input.port === undefined ? undefined : parsePort(input.port, '--port'), path: input.path}
 }
 
 /**
@@ -64,10 +69,9 @@ export function checkMeshInput(input: MeshInput): number | undefined {
  * ingress ports should answer everywhere, and answering only where tasks run is the classic sign
  * of a broken mesh (4789/udp or 7946 blocked between nodes, or no IPVS).
  */
-export async function meshCheck(cluster: Cluster, input: MeshInput): Promise<MeshResult> {
-  const wanted = checkMeshInput(input)
+export async function meshCheck(cluster: Cluster, input: CheckedMeshInput): Promise<MeshResult> {
   const [services, nodes, tasks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNodes(), cluster.engine.listTasks({desiredState: 'running'})])
-  const targets = input.service !== undefined ? portsOf(await findService(cluster.engine, input.service, services)) : publishing(services, wanted!)
+  const targets = input.service !== undefined ? portsOf(await findService(cluster.engine, input.service, services)) : publishing(services, input.port!)
   const ready = nodes.filter((n) => n.status === 'ready' && n.address)
   // Probes grouped per target: services sharing a host-mode port must each be judged on their own.
   const probes = await Promise.all(targets.map(({service, port}) => Promise.all(ready.map((node) => probe(node, port, service, tasks, nodes, services, input.path, cluster.timeoutMs)))))

@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {Engine, NetworkDetail, NetworkSpec, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import {SwarmnetError, UsageError} from '../core/errors.js'
 import {chooseOne} from '../ui/interactive.js'
+import {checkDockerName} from '../core/input.js'
 import {taskName} from '../docker/tasks.js'
 
 /** An overlay network with the services attached to it. */
@@ -19,11 +20,9 @@ export async function listOverlays(engine: Engine): Promise<OverlayNetwork[]> {
     .map((n) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name)}))
 }
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
-
 /** Checks a network spec before anything is sent: name, subnet, gateway inside it, MTU range. */
 export function validateNetworkSpec(spec: NetworkSpec): void {
-  if (!NAME.test(spec.name)) throw new UsageError(`invalid network name "${spec.name}": expected letters, digits, "_", "." or "-", starting with a letter or digit`)
+  checkDockerName(spec.name, 'network name', 'letters, digits, "_", "." or "-", starting with a letter or digit')
   if (spec.subnet !== undefined) parseCidr(spec.subnet)
   if (spec.gateway !== undefined) {
     if (spec.subnet === undefined) throw new UsageError('--gateway needs --subnet')
@@ -36,9 +35,8 @@ export function validateNetworkSpec(spec: NetworkSpec): void {
   }
 }
 
-/** Creates an overlay network, refusing a name already taken (by any driver) with what holds it, or an overlapping subnet. */
+/** Creates an overlay network (its spec checked by validateNetworkSpec, before connecting), refusing a name already taken (by any driver) with what holds it, or an overlapping subnet. */
 export async function createOverlay(engine: Engine, spec: NetworkSpec, settleMs = 10_000): Promise<OverlayNetwork> {
-  validateNetworkSpec(spec)
   const networks = await engine.listNetworks()
   const existing = networks.find((n) => n.name === spec.name)
   if (existing) throw new SwarmnetError(`network "${spec.name}" already exists (${existing.driver}, ${existing.scope} scope, id ${existing.id.slice(0, 12)})`)

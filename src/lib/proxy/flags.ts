@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {parseDuration} from '../core/duration.js'
+import {parseDuration} from '../core/input.js'
 
 /** Flags every proxy and route command shares. */
 export const proxyFlag = Flags.string({summary: 'The proxy service (default: the service named "proxy", else the one docker-flow-proxy service).'})

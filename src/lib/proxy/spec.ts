@@ -1,5 +1,6 @@
 import type {NetworkSummary, PortSpec, ServiceSpec, ServiceSummary} from '../docker/engine.js'
 import {UsageError} from '../core/errors.js'
+import {checkNetworkName, checkServiceName, parseKeyValue, parseWholeNumber} from '../core/input.js'
 import {PROXY_LABEL, apiPortOf} from './find.js'
 
 /** The maintained image; the book's is vfarcic/docker-flow-proxy (same API, older naming). */
@@ -28,28 +29,24 @@ export interface ClusterDefaults {
   reason?: string
 }
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/
 const IMAGE = /^[a-z0-9][a-z0-9._\-/:@]*$/i
 const CONSTRAINT = /^[\w.\-[\]]+\s*(==|!=)\s*\S+$/
 
 /** Every value checked before anything connects. */
 export function checkProxyInput(input: ProxyUpInput): void {
-  if (!NAME.test(input.name)) throw new UsageError(`invalid --name "${input.name}": expected a service name (letters, digits, "_", "." or "-")`)
-  if (!NAME.test(input.network)) throw new UsageError(`invalid --network "${input.network}": expected a network name (letters, digits, "_", "." or "-")`)
+  checkServiceName(input.name, '--name')
+  checkNetworkName(input.network, '--network')
   if (input.image !== undefined && !IMAGE.test(input.image)) throw new UsageError(`invalid --image "${input.image}": expected an image reference like dockerflow/docker-flow-proxy:latest`)
   if (input.mode !== undefined && !['replicated', 'global'].includes(input.mode)) throw new UsageError(`invalid --mode "${input.mode}": expected replicated or global`)
   if (input.publishMode !== undefined && !['ingress', 'host'].includes(input.publishMode)) throw new UsageError(`invalid --publish-mode "${input.publishMode}": expected ingress or host`)
   if (input.replicas !== undefined) {
-    const replicas = /^\d+$/.test(input.replicas) ? Number(input.replicas) : 0
-    if (replicas < 1 || replicas > 100) throw new UsageError(`invalid --replicas "${input.replicas}": expected a whole number from 1 to 100`)
+    parseWholeNumber(input.replicas, '--replicas', 1, 100)
     if (input.mode === 'global') throw new UsageError('--replicas does not go with --mode global (one task per node)')
   }
 
   for (const pair of input.env) {
-    const key = pair.slice(0, Math.max(pair.indexOf('='), 0))
-    if (!ENV_KEY.test(key)) throw new UsageError(`invalid --env "${pair.split('=')[0]}": expected KEY=VALUE`)
-    const value = pair.slice(key.length + 1)
+    const [key, value] = parseKeyValue(pair, '--env', {key: ENV_KEY, shown: pair.split('=')[0]})
     if (key === 'PORT' && !(/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 65_535 && !HTTP_PORTS.includes(Number(value)))) {
       throw new UsageError(`invalid --env "PORT=${value}": expected the API's port, a number from 1 to 65535 other than ${HTTP_PORTS.join(' and ')}`)
     }

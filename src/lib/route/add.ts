@@ -5,10 +5,10 @@ import {type ProxyAnswer, liveServices, maskSecrets, reconfigure, removeService}
 import type {Cluster, ProxyReplica} from '../proxy/replicas.js'
 import {type ProxyContext, type ReplicaRow, describeFailures, loadProxy, pendingRows, rowOf} from './context.js'
 import {
-  MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort, proxyDefaults, reconfigureParams, sameRoute, staleAclName,
+  MAX_INDEX, type ProxyDefaults, type RouteParams, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, proxyDefaults, reconfigureParams, sameRoute, staleAclName,
 } from './params.js'
 import {hashUsers, shown} from './users.js'
-import {checkUrlPath} from '../core/validate.js'
+import {checkServiceName, checkUrlPath, parseKeyValue, parsePort, parseWholeNumber} from '../core/input.js'
 import {type VerifyRow, verifyRoute} from './verify.js'
 
 /** What the user asked for, as typed (checked by checkRouteInput before anything connects). */
@@ -46,7 +46,6 @@ export interface RouteAddResult {
 const REQ_MODES = ['http', 'tcp', 'sni']
 /** HAProxy's path fetches (the proxy writes `acl url_... <pathType> <path>`). */
 const PATH_TYPES = ['path', 'path_beg', 'path_dir', 'path_dom', 'path_end', 'path_reg', 'path_sub']
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
 const DOMAIN = /^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/
 const ACL_NAME = /^[a-zA-Z0-9_.-]+$/
 /** Parameters that have their own argument or flag, or that swarmnet decides. */
@@ -66,14 +65,14 @@ export async function routeFromInput(input: RouteAddInput & {service: string; po
   }
 
   dest('servicePath', parsePaths(input.paths).join(','))
-  dest('port', String(parsePort(input.port, 'PORT')))
+  dest('port', String(parsePort(input.port, 'PORT', {trim: true})))
   if (input.domains.length > 0) {
     const domains = input.domains.flatMap((d) => d.split(',')).map((d) => d.trim())
     for (const domain of domains) if (!DOMAIN.test(domain)) throw new UsageError(`invalid --domain "${domain}": expected a host name like example.com or *.example.com`)
     dest('serviceDomain', domains.join(','))
   }
 
-  if (input.srcPort !== undefined) dest('srcPort', String(parsePort(input.srcPort, '--src-port')))
+  if (input.srcPort !== undefined) dest('srcPort', String(parsePort(input.srcPort, '--src-port', {trim: true})))
   if (input.reqMode !== undefined) {
     if (!REQ_MODES.includes(input.reqMode)) throw new UsageError(`invalid --req-mode "${input.reqMode}": expected one of ${REQ_MODES.join(', ')}`)
     dest('reqMode', input.reqMode)
@@ -91,12 +90,9 @@ export async function routeFromInput(input: RouteAddInput & {service: string; po
   }
 
   for (const pair of input.params) {
-    const eq = pair.indexOf('=')
-    const name = eq > 0 ? pair.slice(0, eq) : ''
-    if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw new UsageError(`invalid --param "${maskSecrets(pair).slice(0, 60)}": expected NAME=VALUE with a docker-flow-proxy parameter name, e.g. timeoutServer=60`)
+    const [name, value] = parseKeyValue(pair, '--param', {key: /^[a-zA-Z][a-zA-Z0-9]*$/, shown: maskSecrets(pair).slice(0, 60), expected: 'NAME=VALUE with a docker-flow-proxy parameter name, e.g. timeoutServer=60'})
     if (NOT_PARAMS.has(name)) throw new UsageError(`--param ${name} is not accepted: ${NOT_PARAMS.get(name)}`)
     if (!isRouteParam(name)) throw new UsageError(`--param ${name}: not a docker-flow-proxy parameter (names are case-sensitive, e.g. timeoutServer, addReqHeader, sessionType)`)
-    const value = pair.slice(eq + 1)
     // Values go into haproxy.cfg as they are: a line break would add lines of its own.
     // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     if (/[\u0000-\u001F\u007F]/.test(value)) throw new UsageError(`invalid --param ${name}: control characters or line breaks in the value`)
@@ -116,13 +112,9 @@ export async function routeFromInput(input: RouteAddInput & {service: string; po
 export async function checkRouteInput(input: RouteAddInput): Promise<{index: number}> {
   const missing = input.service === undefined ? 'SERVICE' : input.paths.length === 0 ? 'PATH' : input.port === undefined ? 'PORT' : undefined
   if (missing && !canPrompt({json: input.json})) throw new UsageError(`missing argument ${missing}; pass it on the command line (no terminal to ask on)`)
-  if (input.service !== undefined && !SERVICE_NAME.test(input.service)) throw new UsageError(`invalid SERVICE "${input.service}": expected a service name (letters, digits, "_", "." or "-")`)
+  if (input.service !== undefined) checkServiceName(input.service)
   if (input.verifyPath !== undefined) checkUrlPath(input.verifyPath, '--verify-path')
-  let index = 0
-  if (input.portIndex !== undefined) {
-    index = /^\d+$/.test(input.portIndex) ? Number(input.portIndex) : 0
-    if (index < 1 || index > MAX_INDEX) throw new UsageError(`invalid --port-index "${input.portIndex}": expected a whole number from 1 to ${MAX_INDEX}`)
-  }
+  const index = input.portIndex === undefined ? 0 : parseWholeNumber(input.portIndex, '--port-index', 1, MAX_INDEX)
 
   if (input.paths.length > 0 || input.port !== undefined) {
     // What can be checked without the cluster is checked now (the rest once SERVICE/PATH/PORT are known).
@@ -133,12 +125,12 @@ export async function checkRouteInput(input: RouteAddInput): Promise<{index: num
 }
 
 /**
- * The book's reconfigure call, made safe: checked first (nothing is sent when a check fails), sent
+ * The book's reconfigure call, made safe: checked first (checkRouteInput, by the caller, before it
+ * connects; values asked for here are checked as they come: nothing is sent when a check fails), sent
  * to every replica of the proxy (never to whichever one the routing mesh picks), read back from
  * each, and recorded on the service as com.df.* labels so the Swarm itself keeps the route.
  */
-export async function addRoute(cluster: Cluster, input: RouteAddInput): Promise<RouteAddResult> {
-  const {index} = await checkRouteInput(input)
+export async function addRoute(cluster: Cluster, input: RouteAddInput, {index}: {index: number}): Promise<RouteAddResult> {
   const context = await loadProxy(cluster, {proxy: input.proxy, json: input.json, waitMs: input.waitMs})
   const service = await pickService(context, input)
   const paths = input.paths.length > 0 ? input.paths : [await askText({message: 'Path to route:', answeredBy: 'argument PATH', json: input.json, default: `/${service.name}`})]

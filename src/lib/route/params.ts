@@ -231,10 +231,3 @@ export function parsePaths(values: string[]): string[] {
 
   return paths
 }
-
-export function parsePort(text: string, origin: string): number {
-  const value = text.trim()
-  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!(port >= 1 && port <= 65_535)) throw new UsageError(`invalid ${origin} "${text}": expected a port number from 1 to 65535`)
-  return port
-}

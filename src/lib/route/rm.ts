@@ -15,15 +15,8 @@ export interface RouteRmResult {
   unlabelled: boolean
 }
 
-const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/
-
-export function checkServiceName(service: string): void {
-  if (!SERVICE_NAME.test(service)) throw new UsageError(`invalid SERVICE "${service}": expected a service name (letters, digits, "_", "." or "-")`)
-}
-
-/** Removes a service's route from every replica (confirmed first) and its labels from the service. */
+/** Removes a service's route from every replica (confirmed first) and its labels from the service; SERVICE checked by the command. */
 export async function removeRoute(cluster: Cluster, input: {service: string; proxy?: string; yes: boolean; json: boolean; waitMs: number}): Promise<RouteRmResult> {
-  checkServiceName(input.service)
   const context = await surveyProxy(cluster, input)
   const service = context.services.find((s) => s.name === input.service)
   const labelled = service ? paramsFromLabels(service.labels) : undefined

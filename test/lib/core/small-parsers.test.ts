@@ -5,7 +5,6 @@ import path from 'node:path'
 import {moveLeadingGlobalFlags} from '../../../src/lib/core/argv.js'
 import {describeFailure} from '../../../src/lib/core/base-command.js'
 import {configPath, loadConfig} from '../../../src/lib/core/config.js'
-import {parseDuration} from '../../../src/lib/core/duration.js'
 import {SwarmnetError, UsageError, reasonOf} from '../../../src/lib/core/errors.js'
 import {tempDir} from '../../helpers/fixtures.js'
 
@@ -20,19 +19,6 @@ describe('moveLeadingGlobalFlags', () => {
     expect(moveLeadingGlobalFlags(['--version'])).to.deep.equal(['--version'])
     expect(moveLeadingGlobalFlags(['--json'])).to.deep.equal(['--json'])
   })
-})
-
-describe('parseDuration', () => {
-  it('reads seconds, milliseconds and minutes', () => {
-    expect(parseDuration('10s', 't')).to.equal(10_000)
-    expect(parseDuration('250ms', 't')).to.equal(250)
-    expect(parseDuration('2m', 't')).to.equal(120_000)
-    expect(parseDuration('3', 't')).to.equal(3000)
-  })
-
-  for (const bad of ['', 'soon', '-1s', '0', '10h', '1.5.2s']) {
-    it(`rejects "${bad}"`, () => expect(() => parseDuration(bad, '--timeout')).to.throw(UsageError, /invalid --timeout/))
-  }
 })
 
 describe('describeFailure', () => {

@@ -4,6 +4,7 @@ import {type DnsInput, lookupService, parseNslookup} from '../../../src/lib/dns/
 import type {Environment} from '../../../src/lib/core/environment.js'
 import type {ContainerSummary, Engine, ExecOutput, NetworkSummary, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
+import {checkServiceRef} from '../../../src/lib/core/input.js'
 import {fakeCluster, onLab} from '../../helpers/fake-cluster.js'
 import {fakeEngine, infoOf, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 
@@ -422,10 +423,8 @@ describe('dns', () => {
 
     describe('the service', () => {
       for (const service of ['go demo', '-go', '', 'a/b']) {
-        it(`refuses SERVICE ${JSON.stringify(service)} before asking anything`, async () => {
-          const error = await fails(lookupService(fakeCluster(fakeEngine()), input({service})))
-          expect(error).to.be.instanceOf(UsageError)
-          expect(error.message).to.equal(`invalid SERVICE "${service}": expected a service name or id`)
+        it(`refuses SERVICE ${JSON.stringify(service)} before asking anything (the command checks it before connecting)`, () => {
+          expect(() => checkServiceRef(service)).to.throw(UsageError, `invalid SERVICE "${service}": expected a service name or id`)
         })
       }
 

@@ -2,7 +2,8 @@ import {expect} from 'chai'
 
 import type {NetworkSummary, ServiceSummary, TaskSummary} from '../../../src/lib/docker/engine.js'
 import {UsageError} from '../../../src/lib/core/errors.js'
-import {checkServiceRef, findService, inspectService} from '../../../src/lib/inspect/service.js'
+import {inspectService} from '../../../src/lib/inspect/service.js'
+import {checkServiceRef} from '../../../src/lib/core/input.js'
 import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
@@ -84,65 +85,6 @@ describe('inspect/service', () => {
   }
 
   const requests = (apis: FakeProxyApi[]) => apis.map((a) => a.requests)
-
-  describe('checkServiceRef', () => {
-    for (const ref of ['go-demo', 'app_go-demo.v2', 'x', '0abc', 'svc-godemo-0123456789']) {
-      it(`accepts ${ref}`, () => {
-        expect(() => checkServiceRef(ref)).to.not.throw()
-      })
-    }
-
-    for (const ref of ['', 'go demo', '-x', '.x', '_x', 'a/b', 'a:b', 'a\nb']) {
-      it(`refuses ${JSON.stringify(ref)}`, () => {
-        expect(() => checkServiceRef(ref)).to.throw(UsageError, `invalid SERVICE "${ref}": expected a service name or id`)
-      })
-    }
-  })
-
-  describe('findService', () => {
-    const services = [
-      serviceOf('abc123def456', 'go-demo'),
-      serviceOf('abd999000111', 'proxy'),
-      serviceOf('zzz000111222', 'abc123'),
-    ]
-    const engine = fakeEngine({listServices: async () => services})
-
-    it('finds by name, then by id', async () => {
-      expect((await findService(engine, 'go-demo')).id).to.equal('abc123def456')
-      expect((await findService(engine, 'abd999000111')).name).to.equal('proxy')
-    })
-
-    it('takes a name before an id prefix', async () => {
-      expect((await findService(engine, 'abc123')).name).to.equal('abc123')
-    })
-
-    it('finds by a unique id prefix of 3 characters or more', async () => {
-      expect((await findService(engine, 'abd')).name).to.equal('proxy')
-      expect((await findService(engine, 'zzz0')).name).to.equal('abc123')
-    })
-
-    for (const ref of ['ab', 'z', 'go', 'go-', 'nope']) {
-      it(`refuses "${ref}" (too short a prefix, ambiguous, a name prefix or unknown), listing the services`, async () => {
-        const error = await fails(findService(engine, ref))
-        expect(error).to.be.instanceOf(UsageError)
-        expect(error.message).to.equal(`unknown service "${ref}"; the swarm's services are go-demo, proxy, abc123`)
-      })
-    }
-
-    it('refuses an ambiguous id prefix', async () => {
-      const ambiguous = await fails(findService(fakeEngine({listServices: async () => [serviceOf('abc1', 'a'), serviceOf('abc2', 'b')]}), 'abc'))
-      expect(ambiguous.message).to.equal('unknown service "abc"; the swarm\'s services are a, b')
-    })
-
-    it('says there are none', async () => {
-      const error = await fails(findService(fakeEngine({listServices: async () => []}), 'go-demo'))
-      expect(error.message).to.equal('unknown service "go-demo"; the swarm\'s services are none')
-    })
-
-    it('uses the services it is given without asking the engine', async () => {
-      expect((await findService(fakeEngine(), 'proxy', services)).id).to.equal('abd999000111')
-    })
-  })
 
   describe('inspectService', () => {
     it('tells everything about a routed service: networks, VIPs, ports, tasks, labels, and each replica\'s route', async () => {
@@ -307,9 +249,8 @@ describe('inspect/service', () => {
     })
 
     it('refuses a bad or unknown SERVICE', async () => {
-      const bad = await fails(inspectService(fakeCluster(fakeEngine()), 'go demo', {json: false}))
-      expect(bad).to.be.instanceOf(UsageError)
-      expect(bad.message).to.equal('invalid SERVICE "go demo": expected a service name or id')
+      // A bad one is refused by the command's check, before it connects.
+      expect(() => checkServiceRef('go demo')).to.throw(UsageError, 'invalid SERVICE "go demo": expected a service name or id')
       const {cluster} = await world({replicas: []})
       const unknown = await fails(inspectService(cluster, 'nope', {json: false}))
       expect(unknown.message).to.equal('unknown service "nope"; the swarm\'s services are go-demo, proxy')

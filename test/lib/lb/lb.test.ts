@@ -43,6 +43,8 @@ function managerEngine(overrides: Partial<Engine> = {}, services: ServiceSummary
 }
 
 const input = (target: string, overrides: Partial<LbInput> = {}): LbInput => ({target, requests: '10', concurrency: '2', json: true, ...overrides})
+/** lbTest as the command calls it: on input checked first. */
+const lbTestChecked = (cluster: Parameters<typeof lbTest>[0], typed: LbInput) => lbTest(cluster, typed, checkLbInput(typed))
 
 const fails = async (promise: Promise<unknown>): Promise<SwarmnetError> =>
   promise.then(
@@ -199,7 +201,7 @@ describe('lb: lbTest to a URL, from here', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()))
   })
 
-  const run = (url: string, overrides: Partial<LbInput> = {}, engine = managerEngine()) => lbTest(fakeCluster(engine), input(url, overrides))
+  const run = (url: string, overrides: Partial<LbInput> = {}, engine = managerEngine()) => lbTestChecked(fakeCluster(engine), input(url, overrides))
   const stable = ({latencyMs, durationMs, throughput, ...rest}: LbResult) => rest
 
   it('two of web\'s three tasks answer 7:3 (X-Served-By with short ids): named, shared, the third silent, the service noted', async () => {
@@ -278,7 +280,7 @@ describe('lb: lbTest to a URL, from here', () => {
 
   it('a server that never answers: the requests time out after the timeout, and say so', async () => {
     const server = await serve(() => {})
-    const result = await lbTest(fakeCluster(managerEngine(), {}, 200), input(server.url, {requests: '2', concurrency: '2'}))
+    const result = await lbTestChecked(fakeCluster(managerEngine(), {}, 200), input(server.url, {requests: '2', concurrency: '2'}))
     expect(result).to.deep.include({answered: 0, failed: 2, failures: {'timed out': 2}})
     expect(server.requests).to.equal(2)
   })
@@ -397,7 +399,7 @@ describe('lb: lbTest to a URL, from here', () => {
       setTimeout(() => request.socket.destroy(), 20)
     })
     // Were it to hang, mocha's 10 s timeout ends the test; nothing here races a clock.
-    const outcome = await lbTest(fakeCluster(managerEngine(), {}, 500), input(server.url, {requests: '3', concurrency: '1'}))
+    const outcome = await lbTestChecked(fakeCluster(managerEngine(), {}, 500), input(server.url, {requests: '3', concurrency: '1'}))
     expect(outcome.failures).to.deep.equal({'cut short': 3})
   })
 })
@@ -461,7 +463,7 @@ describe('lb: lbTest to a service, from inside its network', () => {
       '',
     ].join('\n')
     const {cluster, execs, listed} = world(stdout)
-    const result = await lbTest(cluster, input('web', {requests: '10', concurrency: '2', path: '/hello'}))
+    const result = await lbTestChecked(cluster, input('web', {requests: '10', concurrency: '2', path: '/hello'}))
     expect(stable(result)).to.deep.equal({
       target: 'web', url: 'http://web:8080/hello', from: {where: 'inside', node: 'node-1', container: `api.1 (${short(4)})`},
       requests: 10, answered: 4, failed: 6, allowedFailures: 0, statuses: {200: 4, 500: 1}, header: 'X-Served-By',
@@ -487,7 +489,7 @@ describe('lb: lbTest to a service, from inside its network', () => {
     const stdout = ['@@ c171234500 c171234502 200 - 10.0.1.5', '@@ c171234500 c171234503 200 - 10.0.1.6', '@@ c171234500 c171234501 200 - 10.0.1.5', '@@ c171234500 c171234504 200 - 10.0.1.7'].join('\n')
     const dnsrr = {...web, endpointMode: 'dnsrr', networks: [{id: APP.id}]}
     const {cluster} = world(stdout, {services: [dnsrr, api]})
-    const result = await lbTest(cluster, input('web', {requests: '4', concurrency: '4'}))
+    const result = await lbTestChecked(cluster, input('web', {requests: '4', concurrency: '4'}))
     expect(stable(result)).to.deep.equal({
       target: 'web', url: 'http://web:8080/', from: {where: 'inside', node: 'node-1', container: `api.1 (${short(4)})`},
       requests: 4, answered: 4, failed: 0, failures: {}, allowedFailures: 0, statuses: {200: 4}, header: 'X-Served-By',
@@ -504,7 +506,7 @@ describe('lb: lbTest to a service, from inside its network', () => {
 
   it('--from, --port, --header and a path with a query go to the node and the script as given', async () => {
     const {cluster, execs} = world(line(5, 200, short(2), '10.0.1.2'))
-    const result = await lbTest(cluster, input('web', {requests: '1', concurrency: '1', from: 'node-3', port: '9000', header: 'X-Backend', path: '/api/v1?x=1'}))
+    const result = await lbTestChecked(cluster, input('web', {requests: '1', concurrency: '1', from: 'node-3', port: '9000', header: 'X-Backend', path: '/api/v1?x=1'}))
     expect(cluster.asked).to.deep.equal(['n3'])
     expect(result.from).to.deep.equal({where: 'inside', node: 'node-3', container: `web.2 (${short(2)})`})
     expect(result.url).to.equal('http://web:9000/api/v1?x=1')
@@ -515,53 +517,53 @@ describe('lb: lbTest to a service, from inside its network', () => {
   it('the port: the first published port\'s target port, else the image\'s first EXPOSE, else a usage error', async () => {
     const bare = {...web, ports: []}
     const exposed = world(line(5, 200, short(1), '10.0.1.2'), {services: [bare], manager: {imageExposedPorts: async () => [{port: 3000, protocol: 'tcp'}, {port: 3001, protocol: 'tcp'}]}})
-    expect((await lbTest(exposed.cluster, input('web', {requests: '1', concurrency: '1'}))).url).to.equal('http://web:3000/')
+    expect((await lbTestChecked(exposed.cluster, input('web', {requests: '1', concurrency: '1'}))).url).to.equal('http://web:3000/')
     expect(exposed.execs[1].command[7]).to.equal('3000')
     const none = world('', {services: [bare], manager: {imageExposedPorts: async () => []}})
-    const error = await fails(lbTest(none.cluster, input('web')))
+    const error = await fails(lbTestChecked(none.cluster, input('web')))
     expect(error).to.be.instanceOf(UsageError)
     expect(error.message).to.equal('which port does web listen on? its image declares none here; pass --port')
     const missing = world('', {services: [bare], manager: {imageExposedPorts: async () => undefined}})
-    expect((await fails(lbTest(missing.cluster, input('web')))).message).to.equal('which port does web listen on? its image declares none here; pass --port')
+    expect((await fails(lbTestChecked(missing.cluster, input('web')))).message).to.equal('which port does web listen on? its image declares none here; pass --port')
   })
 
   it('--network: by name or id among the service\'s own overlays; another one is a usage error naming them', async () => {
     const byName = world(line(5, 200, short(1), '10.0.1.2'))
-    expect((await lbTest(byName.cluster, input('web', {requests: '1', concurrency: '1', network: 'app'}))).answered).to.equal(1)
+    expect((await lbTestChecked(byName.cluster, input('web', {requests: '1', concurrency: '1', network: 'app'}))).answered).to.equal(1)
     const byId = world(line(5, 200, short(1), '10.0.1.2'))
-    expect((await lbTest(byId.cluster, input('web', {requests: '1', concurrency: '1', network: 'net-app'}))).answered).to.equal(1)
-    const error = await fails(lbTest(world('').cluster, input('web', {network: 'proxy'})))
+    expect((await lbTestChecked(byId.cluster, input('web', {requests: '1', concurrency: '1', network: 'net-app'}))).answered).to.equal(1)
+    const error = await fails(lbTestChecked(world('').cluster, input('web', {network: 'proxy'})))
     expect(error).to.be.instanceOf(UsageError)
     expect(error.message).to.equal('service web is not on network "proxy"; it is on app')
-    expect((await fails(lbTest(world('').cluster, input('web', {network: 'ingress'})))).message).to.equal('service web is not on network "ingress"; it is on app')
+    expect((await fails(lbTestChecked(world('').cluster, input('web', {network: 'ingress'})))).message).to.equal('service web is not on network "ingress"; it is on app')
   })
 
   it('a service only on the ingress network: nothing can reach it from inside an overlay', async () => {
     const published = {...web, networks: [{id: INGRESS.id, vip: '10.0.0.5'}]}
-    const error = await fails(lbTest(world('', {services: [published]}).cluster, input('web')))
+    const error = await fails(lbTestChecked(world('', {services: [published]}).cluster, input('web')))
     expect(error).not.to.be.instanceOf(UsageError)
     expect(error.message).to.equal('service web is on no overlay network, so nothing can reach it from inside one; test a URL instead')
   })
 
   it('an unknown service lists the swarm\'s services', async () => {
-    const error = await fails(lbTest(world('').cluster, input('nope')))
+    const error = await fails(lbTestChecked(world('').cluster, input('nope')))
     expect(error).to.be.instanceOf(UsageError)
     expect(error.message).to.equal('unknown service "nope"; the swarm\'s services are web, api')
   })
 
   it('no request line in the output: an error with the container, the node and stderr (or the exit code)', async () => {
     const withStderr = world('Connecting to web:8080\n', {stderr: 'sh: nslookup: not found\n', exitCode: 127})
-    const error = await fails(lbTest(withStderr.cluster, input('web')))
+    const error = await fails(lbTestChecked(withStderr.cluster, input('web')))
     expect(error).to.be.instanceOf(SwarmnetError)
     expect(error.message).to.equal(`no request ran in api.1 (${short(4)}) on node-1: sh: nslookup: not found`)
     const silent = world('', {exitCode: 137})
-    expect((await fails(lbTest(silent.cluster, input('web')))).message).to.equal(`no request ran in api.1 (${short(4)}) on node-1: exit 137`)
+    expect((await fails(lbTestChecked(silent.cluster, input('web')))).message).to.equal(`no request ran in api.1 (${short(4)}) on node-1: exit 137`)
   })
 
   it('dnsrr answers without the header: counted by the task IP asked, an unknown IP under itself', async () => {
     const dnsrr = {...web, endpointMode: 'dnsrr', networks: [{id: APP.id}]}
     const {cluster} = world([line(5, 200, '-', '10.0.1.6'), line(5, 200, '-', '10.0.1.99'), line(5, 200, '-', '-')].join('\n'), {services: [dnsrr, api]})
-    const result = await lbTest(cluster, input('web', {requests: '3', concurrency: '1'}))
+    const result = await lbTestChecked(cluster, input('web', {requests: '3', concurrency: '1'}))
     expect(result.answered).to.equal(3)
     expect(result.containers.map((c) => ({...c, deviation: c.deviation + 0}))).to.deep.equal([
       {id: short(2), count: 1, share: 33.3, deviation: 0, task: 'web.2', node: 'node-3'},
@@ -575,17 +577,17 @@ describe('lb: lbTest to a service, from inside its network', () => {
   // silent, and the note that would say "pass --header" is not given (there is a count).
   it('BUG: through the VIP with no X-Served-By in the answers: no task is called silent, and the note says to pass --header', async () => {
     const {cluster} = world([line(5, 200, '-', '10.0.1.2'), line(6, 200, '-', '10.0.1.2'), line(7, 200, '-', '10.0.1.2')].join('\n'))
-    const result = await lbTest(cluster, input('web', {requests: '3', concurrency: '1'}))
+    const result = await lbTestChecked(cluster, input('web', {requests: '3', concurrency: '1'}))
     expect(result.silent).to.deep.equal([])
     expect(result.notes).to.include('no answer named its container in X-Served-By; pass --header NAME')
   })
 
   it('the exec is bounded by 30 s plus 10 s per request a worker makes, at most 30 minutes', async () => {
     const {cluster, execs} = world(line(5, 200, short(1), '10.0.1.2'))
-    await lbTest(cluster, input('web', {requests: '100000', concurrency: '1'}))
+    await lbTestChecked(cluster, input('web', {requests: '100000', concurrency: '1'}))
     expect(execs[1].options).to.deep.equal({timeoutMs: 30 * 60_000})
     const {cluster: c2, execs: e2} = world(line(5, 200, short(1), '10.0.1.2'))
-    await lbTest(c2, input('web', {requests: '7', concurrency: '3'}))
+    await lbTestChecked(c2, input('web', {requests: '7', concurrency: '3'}))
     expect(e2[1].options).to.deep.equal({timeoutMs: 30_000 + 3 * 10_000})
   })
 })

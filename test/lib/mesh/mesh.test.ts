@@ -26,13 +26,13 @@ const fails = async (promise: Promise<unknown>): Promise<SwarmnetError> =>
 
 describe('mesh: checkMeshInput', () => {
   it('a service: no port to return', () => {
-    expect(checkMeshInput(input({service: 'web'}))).to.equal(undefined)
+    expect(checkMeshInput(input({service: 'web'})).port).to.equal(undefined)
   })
 
   it('a port: the number', () => {
-    expect(checkMeshInput(input({port: '8080', path: '/health?x=1'}))).to.equal(8080)
-    expect(checkMeshInput(input({port: '1'}))).to.equal(1)
-    expect(checkMeshInput(input({port: '65535'}))).to.equal(65_535)
+    expect(checkMeshInput(input({port: '8080', path: '/health?x=1'}))).to.deep.equal({service: undefined, port: 8080, path: '/health?x=1'})
+    expect(checkMeshInput(input({port: '1'})).port).to.equal(1)
+    expect(checkMeshInput(input({port: '65535'})).port).to.equal(65_535)
   })
 
   const bad: [string, Partial<MeshInput>, string][] = [
@@ -123,7 +123,7 @@ describe('mesh: meshCheck', () => {
   }
 
   const check = (w: World, what: Partial<MeshInput>) =>
-    meshCheck(fakeCluster(fakeEngine({listServices: async () => w.services, listNodes: async () => w.nodes ?? NODES, listTasks: async () => w.tasks}), {}, w.timeoutMs ?? 2000, {}, w.environment), input(what))
+    meshCheck(fakeCluster(fakeEngine({listServices: async () => w.services, listNodes: async () => w.nodes ?? NODES, listTasks: async () => w.tasks}), {}, w.timeoutMs ?? 2000, {}, w.environment), checkMeshInput(input(what)))
 
   /** The probes without their latency (a measurement), which answered probes must have. */
   function probesOf(result: MeshResult): Omit<Probe, 'latencyMs'>[] {

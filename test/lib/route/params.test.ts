@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {UsageError} from '../../../src/lib/core/errors.js'
 import {
-  type Destination, LABEL_PREFIX, MAX_INDEX, NOTIFY_LABEL, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths, parsePort,
+  type Destination, LABEL_PREFIX, MAX_INDEX, NOTIFY_LABEL, destinationsOf, isDestinationParam, isRouteParam, labelChanges, paramsFromLabels, parsePaths,
   reconfigureParams, sameRoute, serviceParams, staleAclName,
 } from '../../../src/lib/route/params.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
@@ -387,19 +387,4 @@ describe('routes/params', () => {
     }
   })
 
-  describe('parsePort', () => {
-    it('reads 1..65535, spaces around allowed', () => {
-      expect(parsePort('1', 'PORT')).to.equal(1)
-      expect(parsePort('8080', 'PORT')).to.equal(8080)
-      expect(parsePort('65535', 'PORT')).to.equal(65_535)
-      expect(parsePort(' 80 ', 'PORT')).to.equal(80)
-      expect(parsePort('080', 'PORT')).to.equal(80)
-    })
-
-    for (const text of ['0', '65536', 'abc', '-1', '1.5', '', ' ', '1e3', '0x50', '80a', '99999999999999999999']) {
-      it(`rejects ${JSON.stringify(text)} naming where it came from`, () => {
-        expect(() => parsePort(text, '--src-port')).to.throw(UsageError).with.property('message', `invalid --src-port "${text}": expected a port number from 1 to 65535`)
-      })
-    }
-  })
 })

@@ -1,6 +1,5 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {generateKeyPairSync} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,19 +15,7 @@ import {
   parseKnownHosts,
   readKnownHostsFiles,
 } from '../../../src/lib/ssh/known-hosts.js'
-
-/** An SSH public key blob for a fresh ed25519 key: string "ssh-ed25519", string 32-byte key. */
-function ed25519Blob(): Buffer {
-  const {publicKey} = generateKeyPairSync('ed25519')
-  const raw = Buffer.from(publicKey.export({format: 'jwk'}).x as string, 'base64url')
-  return Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(raw)])
-}
-
-function sshString(data: Buffer): Buffer {
-  const length = Buffer.alloc(4)
-  length.writeUInt32BE(data.length)
-  return Buffer.concat([length, data])
-}
+import {ed25519Blob} from '../../helpers/ssh-keys.js'
 
 const line = (hosts: string, blob: Buffer, marker = '') => `${marker ? marker + ' ' : ''}${hosts} ${keyTypeOf(blob)} ${blob.toString('base64')}`
 

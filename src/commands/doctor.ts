@@ -1,8 +1,8 @@
-import {Args} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {SwarmnetCommand} from '../lib/core/base-command.js'
 import {describeCauses} from '../lib/core/causes.js'
-import {type DoctorResult, doctor} from '../lib/doctor/doctor.js'
+import {type DoctorResult, checkCheckNames, doctor} from '../lib/doctor/doctor.js'
 import {renderDoctor} from '../lib/doctor/render.js'
 import {SwarmnetError} from '../lib/core/errors.js'
 import {withSpinner} from '../lib/ui/progress.js'
@@ -10,14 +10,20 @@ import {withSpinner} from '../lib/ui/progress.js'
 export default class Doctor extends SwarmnetCommand<typeof Doctor> {
   static summary = "Check every node for what a swarm network needs, and say what to fix"
   static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; and each node's own view of its overlays against the manager's tasks, which names the node with a stale view. Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails."
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> node-2 node-3', '<%= config.bin %> <%= command.id %> --json']
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> node-2 node-3', '<%= config.bin %> <%= command.id %> --check port --check consistency', '<%= config.bin %> <%= command.id %> --json']
   static strict = false
   static args = {nodes: Args.string({description: 'nodes to check (hostname, id or address); default all'})}
+  static flags = {
+    check: Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Run only this check (repeatable), e.g. port, mtu, consistency; default all.'}),
+    network: Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Look only at this overlay in the network checks (repeatable); default all.'}),
+  }
 
   async run(): Promise<DoctorResult> {
+    const {flags} = this
+    checkCheckNames(flags.check ?? [])
     const cluster = await this.cluster()
     const nodes = this.positional
-    const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes}), {quiet: this.jsonEnabled()})
+    const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes, checks: flags.check, networks: flags.network}), {quiet: this.jsonEnabled()})
     this.log(renderDoctor(result))
     if (!result.ok) {
       const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))

@@ -31,6 +31,14 @@ export const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; 
   {name: '4789/udp', protocol: 'udp', port: 4789},
 ]
 
+/** The per-node checks, by the name `doctor --check` takes: a check's first word ("port 7946/tcp" is "port"). */
+export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency']
+
+/** The name `--check` selects a node check by. */
+export function checkFamily(check: Pick<Check, 'name'>): string {
+  return check.name.split(' ')[0]
+}
+
 /** What doctor learnt of one node: its facts and firewall, or why it could not read them. */
 export interface Reached {
   node: SwarmNode

@@ -7,12 +7,17 @@ import {findNode} from '../node/node.js'
 import {type ProxyApiWarning, apiExposures} from '../proxy/exposure.js'
 import type {SshSession} from '../ssh/ssh-client.js'
 import {taskName} from '../docker/tasks.js'
-import {type DataPath, type NodeReport, type Reached, type View, report} from './checks.js'
+import {UsageError} from '../core/errors.js'
+import {invalid} from '../core/input.js'
+import {type DataPath, NODE_CHECKS, type NodeReport, type Reached, type View, checkFamily, report} from './checks.js'
 import {readFacts} from './facts.js'
 import {parseFilterTable} from './iptables.js'
+import {SWARM_CHECKS, type SwarmFinding, swarmChecks} from './swarm-checks.js'
 
 export interface DoctorResult {
   nodes: NodeReport[]
+  /** Swarm-wide findings: networks, services and tasks, each named. */
+  swarm: SwarmFinding[]
   /** Swarm-wide: a proxy whose unauthenticated API is published, with the addresses where it is open. */
   warnings: ProxyApiWarning[]
   /** SSH connections opened: one per node reached. */
@@ -26,12 +31,46 @@ interface Connected extends Reached {
   engine?: Engine
 }
 
+export interface DoctorOptions {
+  /** Nodes to check (hostname, id or address); all when empty. */
+  nodes: string[]
+  /** Checks to run, by name (NODE_CHECKS and SWARM_CHECKS); all when empty or absent. */
+  checks?: string[]
+  /** Overlays the network-scoped checks look at (name or id); all when empty or absent. */
+  networks?: string[]
+}
+
+/** Every name `--check` takes. */
+export function checkNames(): string[] {
+  return [...NODE_CHECKS, ...Object.keys(SWARM_CHECKS)]
+}
+
+/** Refuses an unknown check name before anything connects. */
+export function checkCheckNames(names: string[]): void {
+  const known = checkNames()
+  for (const name of names) if (!known.includes(name)) throw invalid('--check', name, `one of ${known.join(', ')}`)
+}
+
+/** The overlays `--network` names, each known to the swarm, or a usage error naming the one that is not. */
+function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSummary[] {
+  if (refs.length === 0) return networks
+  const overlays = networks.filter((n) => n.driver === 'overlay')
+  return refs.map((ref) => {
+    const found = overlays.find((n) => n.name === ref || n.id === ref) ?? overlays.find((n) => ref.length >= 3 && n.id.startsWith(ref))
+    if (!found) throw new UsageError(`no overlay network "${ref}" in the swarm (it has ${overlays.map((n) => n.name).join(', ') || 'none'})`)
+    return found
+  })
+}
+
 /**
  * The checks a swarm network needs, per node, over one SSH connection each, all nodes at once;
  * a node that cannot be reached is a failed row, not an abort.
  */
-export async function doctor(cluster: Cluster, options: {nodes: string[]}): Promise<DoctorResult> {
-  const [allNodes, services, networks, tasks] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks({desiredState: 'running'})])
+export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<DoctorResult> {
+  const [allNodes, services, networks, allTasks] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks()])
+  const tasks = allTasks.filter((t) => t.desiredState === 'running')
+  const selected = options.checks && options.checks.length > 0 ? new Set(options.checks) : undefined
+  const swarmNetworks = chosenNetworks(networks, options.networks ?? [])
   const chosen = options.nodes.length > 0 ? [...new Map(options.nodes.map((ref) => findNode(allNodes, ref)).map((n) => [n.id, n])).values()] : allNodes
   const managers = allNodes.filter((n) => n.role === 'manager')
   const reached = await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers)))
@@ -40,8 +79,12 @@ export async function doctor(cluster: Cluster, options: {nodes: string[]}): Prom
     const dataPath = await probeDataPath(reached, overlayTasks, networks)
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
     const reports = reached.map((r) => report(r, {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}))
+    // ssh and state always stay: without them a row cannot say why its other checks are missing.
+    if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
-    return {nodes: reports, warnings, sshConnections: reached.filter((r) => r.session).length, ok: reports.every((n) => n.checks.every((c) => c.status !== 'fail'))}
+    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks}, Object.keys(SWARM_CHECKS).filter((name) => !selected || selected.has(name)))
+    const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
+    return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok}
   } finally {
     await Promise.all(reached.map((r) => (r.engine ? r.engine.close() : r.session?.close())))
   }

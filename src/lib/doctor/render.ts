@@ -5,7 +5,7 @@ import type {DoctorResult} from './doctor.js'
 
 const MARK: Record<Status, string> = {pass: colour.green('pass'), warn: colour.yellow('warn'), fail: colour.red('FAIL'), skip: colour.dim('-')}
 
-/** A grid of nodes × checks, then each warning and failure with its hint. */
+/** A grid of nodes × checks, the swarm-wide findings, then each warning and failure with its hint. */
 export function renderDoctor(result: DoctorResult): string {
   const names = [...new Set(result.nodes.flatMap((n) => n.checks.map((c) => c.name)))]
   const grid = renderTable(['NODE', ...names.map((n) => n.toUpperCase())], result.nodes.map((n) => [n.node, ...names.map((name) => {
@@ -18,7 +18,10 @@ export function renderDoctor(result: DoctorResult): string {
     const where = who.length > 1 ? `${c.name}: ${c.detail} (${who.join(', ')})` : `${who[0]} ${c.name}: ${c.detail}`
     return `${c.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${where}${c.hint ? `\n    ${colour.dim(`→ ${c.hint}`)}` : ''}`
   })
+  const swarmFindings = result.swarm.filter((f) => f.status === 'fail' || f.status === 'warn').map((f) =>
+    `${f.status === 'fail' ? colour.red('✗') : colour.yellow('!')} ${f.subject} ${f.name}: ${f.detail}${f.hint ? `\n    ${colour.dim(`→ ${f.hint}`)}` : ''}`)
   const warnings = result.warnings.map((w) => `${colour.yellow('!')} ${w.service} api: ${w.message}`)
-  const all = [...findings, ...warnings]
-  return [grid, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  const all = [...findings, ...swarmFindings, ...warnings]
+  const swarm = result.swarm.length > 0 ? ['', renderTable(['SWARM CHECK', 'SUBJECT', 'STATUS', 'DETAIL'], result.swarm.map((f) => [f.name, f.subject, MARK[f.status], f.detail]))] : []
+  return [grid, ...swarm, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
 }

@@ -18,6 +18,7 @@ describe('doctor: renderDoctor', () => {
 
   const failing: DoctorResult = {
     warnings: [],
+    swarm: [],
     sshConnections: 2,
     ok: false,
     nodes: [
@@ -58,7 +59,7 @@ describe('doctor: renderDoctor', () => {
 
   it('a cause common to several nodes is said once, naming them; different causes keep their own lines', () => {
     const cause = {name: 'ssh', status: 'fail' as const, detail: 'cannot read SSH config /x: permission denied', hint: 'check --ssh-config'}
-    const result: DoctorResult = {warnings: [], sshConnections: 0, ok: false, nodes: ['node-1', 'node-2', 'node-3'].map((node) => ({node, address: '', role: 'worker', checks: [cause]}))}
+    const result: DoctorResult = {warnings: [], swarm: [], sshConnections: 0, ok: false, nodes: ['node-1', 'node-2', 'node-3'].map((node) => ({node, address: '', role: 'worker', checks: [cause]}))}
     result.nodes.push({node: 'node-4', address: '', role: 'worker', checks: [{...cause, detail: 'connection refused'}]})
     expect(renderDoctor(result).split('\n').slice(6, -2)).to.deep.equal([
       '✗ ssh: cannot read SSH config /x: permission denied (node-1, node-2, node-3)',
@@ -68,14 +69,38 @@ describe('doctor: renderDoctor', () => {
     ])
   })
 
+  it('swarm-wide findings: a table of every check and subject, then each warning and failure with its subject and hint', () => {
+    const result: DoctorResult = {
+      warnings: [], sshConnections: 1, ok: false,
+      nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}]}],
+      swarm: [
+        {name: 'capacity', subject: 'network proxy', status: 'pass', detail: '9 of 253 addresses used'},
+        {name: 'capacity', subject: 'network tiny', status: 'fail', detail: '6 of 6 addresses used', hint: 'recreate it with a larger --subnet'},
+      ],
+    }
+    expect(renderDoctor(result).split('\n')).to.deep.equal([
+      'NODE     SSH',
+      'node-1   pass',
+      '',
+      'SWARM CHECK   SUBJECT         STATUS   DETAIL',
+      'capacity      network proxy   pass     9 of 253 addresses used',
+      'capacity      network tiny    FAIL     6 of 6 addresses used',
+      '',
+      '✗ network tiny capacity: 6 of 6 addresses used',
+      '    → recreate it with a larger --subnet',
+      '',
+      '1 SSH connection(s), one per node.',
+    ])
+  })
+
   it('all passing (skips are no findings): "Every check passed."', () => {
-    const result: DoctorResult = {warnings: [], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
+    const result: DoctorResult = {warnings: [], swarm: [], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}, {name: 'mtu', status: 'skip', detail: 'no interface'}]}]}
     expect(renderDoctor(result)).to.equal('NODE     SSH    MTU\nnode-1   pass   -\n\nEvery check passed.\n\n1 SSH connection(s), one per node.')
   })
 
   it('a published proxy API is a warning, never "Every check passed."', () => {
     const warning = {code: 'proxy-api-published' as const, service: 'proxy', port: 8080, publishMode: 'host' as const, addresses: ['10.213.0.11:8080'], message: "proxy's API (port 8080) is published with no authentication on 10.213.0.11:8080"}
-    const result: DoctorResult = {warnings: [warning], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}]}]}
+    const result: DoctorResult = {warnings: [warning], swarm: [], sshConnections: 1, ok: true, nodes: [{node: 'node-1', address: '10.213.0.11', role: 'manager', checks: [{name: 'ssh', status: 'pass', detail: 'reached'}]}]}
     expect(renderDoctor(result)).to.equal("NODE     SSH\nnode-1   pass\n\n! proxy api: proxy's API (port 8080) is published with no authentication on 10.213.0.11:8080\n\n1 SSH connection(s), one per node.")
   })
 

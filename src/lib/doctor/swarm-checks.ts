@@ -1,0 +1,28 @@
+import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import type {Check} from './checks.js'
+
+// Findings about the swarm as a whole, pure: a network, a service or a task, named, with the fix.
+// Node-level findings stay in checks.ts (one row per node); these are listed under the grid.
+
+export interface SwarmFinding extends Check {
+  /** What it is about, as the user names it: "network tiny", "service web", "task web.3 (node-2)". */
+  subject: string
+}
+
+export interface SwarmContext {
+  nodes: SwarmNode[]
+  services: ServiceSummary[]
+  networks: NetworkSummary[]
+  /** Every task the manager knows, whatever its state (stuck ones are what some checks look for). */
+  tasks: TaskSummary[]
+}
+
+/** A check over the whole swarm: every finding it makes, passes included, so a healthy swarm says what was checked. */
+export type SwarmCheck = (context: SwarmContext) => SwarmFinding[]
+
+/** The swarm-wide checks, by the name `doctor --check` takes. */
+export const SWARM_CHECKS: Record<string, SwarmCheck> = {}
+
+export function swarmChecks(context: SwarmContext, names: string[] = Object.keys(SWARM_CHECKS)): SwarmFinding[] {
+  return names.flatMap((name) => SWARM_CHECKS[name](context))
+}

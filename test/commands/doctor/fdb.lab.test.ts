@@ -49,7 +49,7 @@ describe('swarmnet doctor: the stale data plane', function () {
     await running(SERVICE, 3)
     const networkId = (await onNode('node-1', ['network', 'inspect', NETWORK, '-f', '{{.Id}}'])).trim()
     namespace = `/run/swarmnet-lab/node-2/exec/netns/1-${networkId.slice(0, 10)}`
-    const tasks = (await onNode('node-1', ['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--format', '{{.ID}} {{.Node}}'])).trim().split('\n').map((l) => l.split(' '))
+    const tasks = (await onNode('node-1', ['service', 'ps', SERVICE, '--filter', 'desired-state=running', '--no-trunc', '--format', '{{.ID}} {{.Node}}'])).trim().split('\n').map((l) => l.split(' '))
     const task3 = tasks.find(([, node]) => node === 'node-3')![0]
     const attachments = JSON.parse(await onNode('node-1', ['inspect', task3, '-f', '{{json .NetworksAttachments}}'])) as {Network: {ID: string}; Addresses: string[]}[]
     const ip = attachments.find((a) => a.Network.ID === networkId)!.Addresses[0].split('/')[0]

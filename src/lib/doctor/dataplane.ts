@@ -44,8 +44,12 @@ export interface Repair {
  * The node script's section: finds dockerd's exec root (the dockerd in this network namespace; the
  * lab's run with their own), then prints each overlay namespace's entries and each sandbox's addresses.
  */
-export const DATAPLANE_SECTION = String.raw`
-section dataplane
+/**
+ * Sets $er to the exec root of the dockerd in this network namespace (its --exec-root, else
+ * /var/run/docker), where its sandboxes' namespaces are: a node that runs dockerd with another
+ * exec root (the lab's nodes do) keeps them elsewhere.
+ */
+export const EXEC_ROOT = String.raw`
 er=/var/run/docker
 self=$(readlink /proc/self/ns/net)
 for p in /proc/[0-9]*; do
@@ -54,6 +58,10 @@ for p in /proc/[0-9]*; do
   r=$(tr '\0' '\n' < $p/cmdline 2>/dev/null | sed -n -e '/^--exec-root=/{s/^--exec-root=//p;q;}' -e '/^--exec-root$/{n;p;q;}')
   [ -n "$r" ] && er=$r
 done
+`
+
+export const DATAPLANE_SECTION = String.raw`
+section dataplane
 echo "root $er"
 for f in $er/netns/*; do
   [ -e "$f" ] || continue

@@ -1,5 +1,5 @@
 import type {SshSession} from '../ssh/ssh-client.js'
-import {DATAPLANE_SECTION, type DataPlane, parseDataPlane} from './dataplane.js'
+import {DATAPLANE_SECTION, type DataPlane, EXEC_ROOT, parseDataPlane} from './dataplane.js'
 
 /** What one node says about itself, read over SSH in one round trip. */
 export interface NodeFacts {
@@ -44,8 +44,9 @@ section ufw
 if command -v ufw >/dev/null 2>&1; then asroot ufw status 2>&1; else echo absent; fi
 section firewalld
 if command -v firewall-cmd >/dev/null 2>&1; then firewall-cmd --state 2>&1; asroot firewall-cmd --list-ports 2>&1; else echo absent; fi
+${EXEC_ROOT}
 section sbox
-if [ -e /var/run/docker/netns/ingress_sbox ]; then asroot nsenter --net=/var/run/docker/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=/var/run/docker/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+if [ -e $er/netns/ingress_sbox ]; then asroot nsenter --net=$er/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=$er/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
 ${DATAPLANE_SECTION}
 section probes
 # All at once: a node's time is its slowest probe, not the sum over its peers.

@@ -26,7 +26,10 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
     const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes, checks: flags.check, networks: flags.network}), {quiet: this.jsonEnabled()})
     this.log(renderDoctor(result))
     if (!result.ok) {
-      const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))
+      const failed = [
+        ...result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name}))),
+        ...result.swarm.filter((f) => f.status === 'fail').map((f) => ({who: f.subject, cause: f.name})),
+      ]
       throw new SwarmnetError(`${failed.length} check(s) failed: ${describeCauses(failed)}`).withDetails(result)
     }
 

@@ -36,12 +36,12 @@ describe('the client address a proxy in ingress mode hides', function () {
   it('published in ingress mode: proxy status, map and doctor say the client address is hidden, with the fix', async () => {
     await ok(['proxy', 'up', '--publish-mode', 'ingress'], env)
 
-    const status = await ok(['proxy', 'status'], env)
+    const status = await ok(['proxy', 'status', '--json'], env)
     expect(status.clientAddress).to.deep.equal({code: 'client-address-hidden', service: 'proxy', ports: [80, 443], message: HIDDEN, fix: FIX})
     const human = await swarmnet(['proxy', 'status'], {env})
     expect(human.stdout).to.include(`Warning: ${HIDDEN}; ${FIX}.`)
 
-    const map = await ok(['map'], env)
+    const map = await ok(['map', '--json'], env)
     expect(map.clientAddress).to.deep.include({ports: [80, 443], message: HIDDEN})
     expect(map.problems).to.deep.include({subject: 'ingress', message: `${HIDDEN}; ${FIX}`})
     const tree = await swarmnet(['map'], {env})
@@ -54,10 +54,10 @@ describe('the client address a proxy in ingress mode hides', function () {
   it('published in host mode (the fix): none says it, and doctor passes the check', async () => {
     await ok(['proxy', 'up', '--publish-mode', 'host', '--update'], env)
 
-    const status = await ok(['proxy', 'status'], env)
+    const status = await ok(['proxy', 'status', '--json'], env)
     expect(status).not.to.have.property('clientAddress')
     expect((await swarmnet(['proxy', 'status'], {env})).stdout).not.to.include('client')
-    const map = await ok(['map'], env)
+    const map = await ok(['map', '--json'], env)
     expect(map).not.to.have.property('clientAddress')
     expect(map.problems).to.deep.equal([])
     const findings = await swarmFindings(env)

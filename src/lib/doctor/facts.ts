@@ -1,4 +1,5 @@
 import type {SshSession} from '../ssh/ssh-client.js'
+import {DATAPLANE_SECTION, type DataPlane, EXEC_ROOT, parseDataPlane} from './dataplane.js'
 
 /** What one node says about itself, read over SSH in one round trip. */
 export interface NodeFacts {
@@ -20,6 +21,8 @@ export interface NodeFacts {
   probes: Map<string, boolean>
   /** What encrypted overlays need of the kernel; absent when the script printed no such section. */
   ipsec?: IpsecFacts
+  /** The overlays' forwarding and neighbour entries and the sandboxes' addresses, when they could be read. */
+  dataPlane?: DataPlane
 }
 
 /** The kernel's IPsec, which `--opt encrypted` overlays need (ESP with AES-GCM, over xfrm). */
@@ -57,8 +60,10 @@ section ufw
 if command -v ufw >/dev/null 2>&1; then asroot ufw status 2>&1; else echo absent; fi
 section firewalld
 if command -v firewall-cmd >/dev/null 2>&1; then firewall-cmd --state 2>&1; asroot firewall-cmd --list-ports 2>&1; else echo absent; fi
+${EXEC_ROOT}
 section sbox
-if [ -e /var/run/docker/netns/ingress_sbox ]; then asroot nsenter --net=/var/run/docker/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=/var/run/docker/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+if [ -e $er/netns/ingress_sbox ]; then asroot nsenter --net=$er/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=$er/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+${DATAPLANE_SECTION}
 section ipsec
 ( (zcat /proc/config.gz || cat "/boot/config-$(uname -r)") 2>/dev/null ) | grep -E '^(# )?CONFIG_(INET_ESP|XFRM_USER|CRYPTO_GCM)[= ]'
 if [ -d /sys/module/esp4 ]; then echo 'esp4 module'; fi
@@ -99,6 +104,7 @@ export function parseFacts(text: string): NodeFacts {
   const iptables = get('iptables')
   const iptablesOk = /\nrc=0$/.test(`\n${iptables}`) && iptables.includes('*filter')
   const sbox = get('sbox')
+  const dataPlane = parseDataPlane(get('dataplane'))
   return {
     ipvs: ['proc', 'module', 'loadable'].includes(ipvs) ? ipvs : 'missing',
     kernel: get('kernel'),
@@ -109,6 +115,7 @@ export function parseFacts(text: string): NodeFacts {
     ufw: get('ufw'),
     firewalld: get('firewalld'),
     ...(sbox && sbox !== 'absent' ? {ingressSbox: {mangle: sbox.split('--- ipvs')[0] ?? '', ipvs: sbox.split('--- ipvs')[1] ?? ''}} : {}),
+    ...(dataPlane ? {dataPlane} : {}),
     probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
     ...(sections.has('ipsec') ? {ipsec: parseIpsec(get('ipsec'))} : {}),
   }

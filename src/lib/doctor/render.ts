@@ -23,5 +23,15 @@ export function renderDoctor(result: DoctorResult): string {
   const warnings = result.warnings.map((w) => `${colour.yellow('!')} ${w.service} api: ${w.message}`)
   const all = [...findings, ...swarmFindings, ...warnings]
   const swarm = result.swarm.length > 0 ? ['', renderTable(['SWARM CHECK', 'SUBJECT', 'STATUS', 'DETAIL'], result.swarm.map((f) => [f.name, f.subject, MARK[f.status], f.detail]))] : []
-  return [grid, ...swarm, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  return [grid, ...swarm, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), ...renderFix(result), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+}
+
+/** What --fix did; the grid and findings above are the re-check after it. */
+function renderFix(result: DoctorResult): string[] {
+  const {fix} = result
+  if (!fix) return []
+  if (fix.repairs.length === 0) return ['', 'Nothing for --fix to repair.']
+  if (!fix.confirmed) return ['', `Not confirmed: nothing changed (${fix.repairs.length} repair(s) found).`]
+  const lines = fix.repairs.map((x) => x.ok ? `${colour.green('fixed')} ${x.node} ${x.problem}` : `${colour.red('not fixed')} ${x.node} ${x.problem}: ${x.error}`)
+  return ['', 'After --fix (the checks above are the re-check):', ...lines]
 }

@@ -12,7 +12,7 @@ import {note, withSpinner} from '../lib/ui/progress.js'
 
 export default class Doctor extends SwarmnetCommand<typeof Doctor> {
   static summary = "Check every node for what a swarm network needs, and say what to fix"
-  static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; each node's own view of its overlays against the manager's tasks, which names the node with a stale view; and each overlay's VXLAN forwarding (FDB) and neighbour entries in the kernel against where the tasks run, with addresses held twice (fdb). Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails. --fix replaces the stale forwarding and neighbour entries found (after asking, default No; --yes answers), over the same SSH connections, then checks again."
+  static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; each node's own view of its overlays against the manager's tasks, which names the node with a stale view; and each overlay's VXLAN forwarding (FDB) and neighbour entries in the kernel against where the tasks run, with addresses held twice (fdb). Swarm-wide, under the grid: each encrypted overlay (pings over it between nodes, each kernel's IPsec, ESP through the firewalls), and a proxy published in ingress mode, which hides every client's address. Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails. --fix replaces the stale forwarding and neighbour entries found (after asking, default No; --yes answers), over the same SSH connections, then checks again."
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> node-2 node-3', '<%= config.bin %> <%= command.id %> --check port --check consistency', '<%= config.bin %> <%= command.id %> --json', '<%= config.bin %> <%= command.id %> --fix']
   static strict = false
   static args = {nodes: Args.string({description: 'nodes to check (hostname, id or address); default all'})}
@@ -36,7 +36,10 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
     const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes, checks: flags.check, networks: flags.network, fix}), {quiet: this.jsonEnabled() || flags.fix})
     this.log(renderDoctor(result))
     if (!result.ok) {
-      const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))
+      const failed = [
+        ...result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name}))),
+        ...result.swarm.filter((f) => f.status === 'fail').map((f) => ({who: f.subject, cause: f.name})),
+      ]
       throw new SwarmnetError(`${failed.length} check(s) failed: ${describeCauses(failed)}`).withDetails(result)
     }
 

@@ -6,7 +6,7 @@ import {withSpinner} from '../../lib/ui/progress.js'
 
 export default class ProxyStatus extends SwarmnetCommand<typeof ProxyStatus> {
   static summary = "Show the proxy's tasks, whether each replica's API answers, and whether the replicas agree"
-  static description = "Per task: node, state, image and host ports; per replica: whether its API answers (asked of that replica, not of whichever one the routing mesh picks) and how many routes it holds; then whether all replicas hold the same routes. Every replica the proxy should have is counted: one being replaced or still starting is waited for (--wait), then shown as not running."
+  static description = "Per task: node, state, image and host ports; per replica: whether its API answers (asked of that replica, not of whichever one the routing mesh picks) and how many routes it holds; then whether all replicas hold the same routes, and a warning when its ports are published in ingress mode, which hides every client's address (host mode keeps it). Every replica the proxy should have is counted: one being replaced or still starting is waited for (--wait), then shown as not running."
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --verbose', '<%= config.bin %> <%= command.id %> --proxy edge --json']
   static flags = {proxy: proxyFlag, wait: waitFlag, verbose: verboseFlag}
 

@@ -82,13 +82,14 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const [allNodes, services, networks, allTasks] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks()])
   const tasks = allTasks.filter((t) => t.desiredState === 'running')
   const selected = options.checks && options.checks.length > 0 ? new Set(options.checks) : undefined
+  const wanted = (name: string) => !selected || selected.has(name)
   const swarmNetworks = chosenNetworks(networks, options.networks ?? [])
   const chosen = options.nodes.length > 0 ? [...new Map(options.nodes.map((ref) => findNode(allNodes, ref)).map((n) => [n.id, n])).values()] : allNodes
   const managers = allNodes.filter((n) => n.role === 'manager')
   const reached = await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers)))
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
-    const dataPath = await probeDataPath(reached, overlayTasks, networks)
+    const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, overlayTasks, networks), wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : []])
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
     const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}
     let reports = reached.map((r) => report(r, context))
@@ -102,7 +103,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     // ssh and state always stay: without them a row cannot say why its other checks are missing.
     if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
-    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks}, Object.keys(SWARM_CHECKS).filter((name) => !selected || selected.has(name)))
+    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, reached, encryptedProbes}, Object.keys(SWARM_CHECKS).filter((name) => wanted(name)))
     const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
     return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok, ...(fix ? {fix} : {})}
   } finally {
@@ -140,35 +141,62 @@ async function reach(cluster: Cluster, node: SwarmNode, allNodes: SwarmNode[], m
   return reached
 }
 
-/** From one container per node on a shared overlay, ping the others' containers: the VXLAN path, for real. */
+/** One running container per reached node on a network, with its address there. */
+interface Member {
+  r: Connected
+  task: TaskSummary
+  ip: string
+}
+
+function membersOn(network: NetworkSummary, reached: Connected[], tasks: TaskSummary[]): Member[] {
+  return reached.filter((r) => r.engine).flatMap((r) => {
+    const task = tasks.find((t) => t.nodeId === r.node.id && t.containerId && t.addresses.some((a) => a.networkId === network.id))
+    return task ? [{r, task, ip: task.addresses.find((a) => a.networkId === network.id)!.address}] : []
+  })
+}
+
+/**
+ * From one container per node on the plain overlay shared by most nodes, ping the others'
+ * containers: the VXLAN path, for real. Encrypted overlays are left to their own probe, so IPsec
+ * trouble is not taken for a blocked 4789/udp.
+ */
 async function probeDataPath(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<DataPath> {
-  const overlays = networks.filter((n) => n.driver === 'overlay' && !n.ingress)
-  const usable = reached.filter((r) => r.engine)
-  let best: {network: NetworkSummary; members: {r: Connected; task: TaskSummary; ip: string}[]} | undefined
-  for (const network of overlays) {
-    const members = usable.flatMap((r) => {
-      const task = tasks.find((t) => t.nodeId === r.node.id && t.containerId && t.addresses.some((a) => a.networkId === network.id))
-      return task ? [{r, task, ip: task.addresses.find((a) => a.networkId === network.id)!.address}] : []
-    })
+  let best: {network: NetworkSummary; members: Member[]} | undefined
+  for (const network of networks.filter((n) => n.driver === 'overlay' && !n.ingress && !n.encrypted)) {
+    const members = membersOn(network, reached, tasks)
     if (!best || members.length > best.members.length) best = {network, members}
   }
 
   if (!best || best.members.length < 2) return {results: new Map(), note: 'no overlay has running containers on two reached nodes to test the data path with'}
+  return pingAcross(best.network, best.members)
+}
+
+/** Each encrypted overlay probed the same way, all at once: one exec per container on it. */
+async function probeEncrypted(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<(DataPath & {network: string})[]> {
+  return Promise.all(networks.filter((n) => n.driver === 'overlay' && n.encrypted).map(async (network) => {
+    const members = membersOn(network, reached, tasks)
+    if (members.length < 2) return {network: network.name, results: new Map(), note: 'no running containers on two reached nodes to probe it with'}
+    return pingAcross(network, members)
+  }))
+}
+
+/** Every member pings every other's address on the network: "from node → to node" answered or not. */
+async function pingAcross(network: NetworkSummary, members: Member[]): Promise<DataPath & {network: string}> {
   const results = new Map<string, boolean>()
   // Every peer pinged at once, so a container's time is one ping's, however many nodes there are.
   const script = 'for ip in "$@"; do (if ping -c 1 -W 2 "$ip" >/dev/null 2>&1; then echo "$ip ok"; else echo "$ip fail"; fi) & done; wait'
   let note: string | undefined
-  await Promise.all(best.members.map(async (from) => {
-    const others = best!.members.filter((m) => m !== from)
+  await Promise.all(members.map(async (from) => {
+    const others = members.filter((m) => m !== from)
     try {
       const output = await from.r.engine!.exec(from.task.containerId!, ['sh', '-c', script, 'swarmnet-ping', ...others.map((o) => o.ip)], {timeoutMs: 8000})
-      if (output.exitCode === 126 || output.exitCode === 127) note = `no ping in the containers of ${best!.network.name}`
+      if (output.exitCode === 126 || output.exitCode === 127) note = `no ping in the containers of ${network.name}`
       for (const other of others) results.set(`${from.r.node.hostname}→${other.r.node.hostname}`, output.stdout.toString().includes(`${other.ip} ok`))
     } catch {
       // A container that cannot be reached tells nothing about the path.
     }
   }))
-  return {network: best.network.name, results, ...(note ? {note} : {})}
+  return {network: network.name, results, ...(note ? {note} : {})}
 }
 
 /** Each node's own view of its overlays (its gossip-fed network DB), against the manager's tasks. */

@@ -19,8 +19,24 @@ export interface NodeFacts {
   ingressSbox?: {mangle: string; ipvs: string}
   /** TCP connects this node tried: "ip:port" → whether it connected. */
   probes: Map<string, boolean>
+  /** What encrypted overlays need of the kernel; absent when the script printed no such section. */
+  ipsec?: IpsecFacts
   /** The overlays' forwarding and neighbour entries and the sandboxes' addresses, when they could be read. */
   dataPlane?: DataPlane
+}
+
+/** The kernel's IPsec, which `--opt encrypted` overlays need (ESP with AES-GCM, over xfrm). */
+export interface IpsecFacts {
+  /** ESP for IPv4: built in, a loaded module (esp4), a module modprobe would load, missing, or unknown (no config, no modprobe). */
+  esp: 'builtin' | 'module' | 'loadable' | 'missing' | 'unknown'
+  /** The xfrm netlink interface Docker programs the keys through: answers, absent, or unknown (could not ask). */
+  xfrm: 'yes' | 'no' | 'unknown'
+  /** AES-GCM (Docker's rfc4106(gcm(aes))), when the kernel's config says. */
+  gcm?: boolean
+  /** Security associations in the node's namespace (`ip xfrm state count`): Docker adds them per peer of an encrypted overlay. */
+  states?: number
+  /** Why `ip xfrm state count` failed, when it did. */
+  xfrmError?: string
 }
 
 /**
@@ -48,6 +64,11 @@ ${EXEC_ROOT}
 section sbox
 if [ -e $er/netns/ingress_sbox ]; then asroot nsenter --net=$er/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=$er/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
 ${DATAPLANE_SECTION}
+section ipsec
+( (zcat /proc/config.gz || cat "/boot/config-$(uname -r)") 2>/dev/null ) | grep -E '^(# )?CONFIG_(INET_ESP|XFRM_USER|CRYPTO_GCM)[= ]'
+if [ -d /sys/module/esp4 ]; then echo 'esp4 module'; fi
+if command -v modprobe >/dev/null 2>&1; then if modprobe -n esp4 >/dev/null 2>&1; then echo 'esp4 loadable'; else echo 'esp4 not-loadable'; fi; fi
+echo "xfrm $(asroot ip xfrm state count 2>&1 | head -n 1)"
 section probes
 # All at once: a node's time is its slowest probe, not the sum over its peers.
 for t in "$@"; do (
@@ -96,5 +117,26 @@ export function parseFacts(text: string): NodeFacts {
     ...(sbox && sbox !== 'absent' ? {ingressSbox: {mangle: sbox.split('--- ipvs')[0] ?? '', ipvs: sbox.split('--- ipvs')[1] ?? ''}} : {}),
     ...(dataPlane ? {dataPlane} : {}),
     probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
+    ...(sections.has('ipsec') ? {ipsec: parseIpsec(get('ipsec'))} : {}),
   }
+}
+
+/** The ipsec section: kernel config lines (when readable), esp4 as a module, and `ip xfrm state count`. */
+export function parseIpsec(text: string): IpsecFacts {
+  const config = new Map<string, string>()
+  for (const m of text.matchAll(/^CONFIG_(\w+)=(\w+)$/gm)) config.set(m[1], m[2])
+  for (const m of text.matchAll(/^# CONFIG_(\w+) is not set$/gm)) config.set(m[1], 'n')
+  const loaded = /^esp4 module$/m.test(text)
+  const espConfig = config.get('INET_ESP')
+  const esp: IpsecFacts['esp'] = espConfig === 'y' ? 'builtin'
+    : loaded ? 'module'
+      : espConfig === 'n' ? 'missing'
+        : /^esp4 loadable$/m.test(text) ? 'loadable'
+          : /^esp4 not-loadable$/m.test(text) ? 'missing'
+            : espConfig === 'm' ? 'loadable' : 'unknown'
+  const xfrmLine = /^xfrm (.*)$/m.exec(text)?.[1].trim() ?? ''
+  const count = /SAD count (\d+)/.exec(xfrmLine)
+  const gcm = config.get('CRYPTO_GCM')
+  const xfrm: IpsecFacts['xfrm'] = count ? 'yes' : config.get('XFRM_USER') === 'n' || /not supported/i.test(xfrmLine) ? 'no' : 'unknown'
+  return {esp, xfrm, ...(gcm ? {gcm: gcm !== 'n'} : {}), ...(count ? {states: Number(count[1])} : {}), ...(!count && xfrmLine ? {xfrmError: xfrmLine} : {})}
 }

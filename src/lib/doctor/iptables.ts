@@ -34,10 +34,15 @@ export interface Chain {
 
 export type FilterTable = Map<string, Chain>
 
+/** IP protocol numbers, as iptables-save may print them instead of the name. */
+const PROTOCOL_NUMBERS = {tcp: '6', udp: '17', esp: '50'} as const
+
 export interface Packet {
   chain: 'INPUT' | 'OUTPUT'
-  protocol: 'tcp' | 'udp'
-  port: number
+  /** esp: IPsec's ESP (IP protocol 50), which has no ports. */
+  protocol: keyof typeof PROTOCOL_NUMBERS
+  /** The destination port; none for a protocol without ports (esp). */
+  port?: number
   /** The other node's address: the source for INPUT, the destination for OUTPUT. */
   peer: string
   /** This node's address and interface. */
@@ -162,8 +167,9 @@ function matches(rule: Rule, packet: Packet): boolean {
   const fromPeer = packet.chain === 'INPUT'
   const check = (condition: {negate: boolean} | undefined, test: () => boolean) => condition === undefined || test() !== condition.negate
   return (
-    check(rule.protocol, () => rule.protocol!.name === 'all' || rule.protocol!.name === packet.protocol || rule.protocol!.name === (packet.protocol === 'tcp' ? '6' : '17')) &&
-    check(rule.dports, () => rule.dports!.ranges.some(([lo, hi]) => packet.port >= lo && packet.port <= hi)) &&
+    check(rule.protocol, () => ['all', '0', packet.protocol, PROTOCOL_NUMBERS[packet.protocol]].includes(rule.protocol!.name.toLowerCase())) &&
+    // A port match (which needs -p tcp/udp) never matches a packet without ports.
+    check(rule.dports, () => packet.port !== undefined && rule.dports!.ranges.some(([lo, hi]) => packet.port! >= lo && packet.port! <= hi)) &&
     check(rule.source, () => inCidr(fromPeer ? packet.peer : packet.local, rule.source!.cidr)) &&
     check(rule.destination, () => inCidr(fromPeer ? packet.local : packet.peer, rule.destination!.cidr)) &&
     check(rule.inIface, () => fromPeer && ifaceMatches(rule.inIface!.name, packet.iface)) &&

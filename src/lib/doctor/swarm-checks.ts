@@ -1,5 +1,8 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import type {Check} from './checks.js'
+import {clientAddressHidden} from '../proxy/client-address.js'
+import {isProxyService} from '../proxy/find.js'
+import type {Check, DataPath, Reached} from './checks.js'
+import {encryptedCheck} from './encrypted.js'
 
 // Findings about the swarm as a whole, pure: a network, a service or a task, named, with the fix.
 // Node-level findings stay in checks.ts (one row per node); these are listed under the grid.
@@ -15,13 +18,31 @@ export interface SwarmContext {
   networks: NetworkSummary[]
   /** Every task the manager knows, whatever its state (stuck ones are what some checks look for). */
   tasks: TaskSummary[]
+  /** The nodes doctor reached over SSH: their facts (IPsec included) and firewalls. */
+  reached?: Reached[]
+  /** Pings over each encrypted overlay between its containers on different nodes, by network name. */
+  encryptedProbes?: (DataPath & {network: string})[]
 }
 
 /** A check over the whole swarm: every finding it makes, passes included, so a healthy swarm says what was checked. */
 export type SwarmCheck = (context: SwarmContext) => SwarmFinding[]
 
+/** A proxy published in ingress mode hides every client's address (moby/moby#25526); host mode keeps it. */
+export function clientAddressCheck(context: SwarmContext): SwarmFinding[] {
+  return context.services.filter((s) => isProxyService(s)).map((proxy): SwarmFinding => {
+    const base = {name: 'client-address', subject: `service ${proxy.name}`}
+    const hidden = clientAddressHidden(proxy)
+    if (hidden) return {...base, status: 'warn', detail: hidden.message, hint: hidden.fix}
+    const host = [...new Set(proxy.ports.filter((p) => p.publishMode === 'host' && (p.publishedPort ?? 0) > 0).map((p) => p.publishedPort))]
+    return host.length > 0 ? {...base, status: 'pass', detail: `publishes ${host.join(', ')} in host mode: it sees each client's address`} : {...base, status: 'skip', detail: 'publishes no port'}
+  })
+}
+
 /** The swarm-wide checks, by the name `doctor --check` takes. */
-export const SWARM_CHECKS: Record<string, SwarmCheck> = {}
+export const SWARM_CHECKS: Record<string, SwarmCheck> = {
+  encrypted: encryptedCheck,
+  'client-address': clientAddressCheck,
+}
 
 export function swarmChecks(context: SwarmContext, names: string[] = Object.keys(SWARM_CHECKS)): SwarmFinding[] {
   return names.flatMap((name) => SWARM_CHECKS[name](context))

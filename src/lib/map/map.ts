@@ -4,6 +4,7 @@ import {SwarmnetError} from '../core/errors.js'
 import {type NotRead, notReadOf, readEveryReplica} from '../proxy/accounting.js'
 import {type LiveService, liveServices} from '../proxy/client.js'
 import {entryPoints} from '../proxy/entry-points.js'
+import {type ClientAddressHidden, clientAddressHidden} from '../proxy/client-address.js'
 import {apiPortOf, findProxy, proxyNetworks} from '../proxy/find.js'
 import {paramsFromLabels} from '../route/params.js'
 import type {ReplicaView} from '../route/survey.js'
@@ -25,6 +26,8 @@ export interface SwarmMap {
   routes: MapRoute[]
   services: MapService[]
   problems: Problem[]
+  /** The proxy's ports published in ingress mode, which hide every client's address; absent when none is. */
+  clientAddress?: ClientAddressHidden
 }
 
 /** One destination of a route, as a replica holds it. */
@@ -128,6 +131,10 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
     problems.push({subject: 'ingress', message: 'ports published through the routing mesh answer nowhere here: this kernel has no IPVS'})
   }
 
+  // Said on the ingress entry points, where the mesh takes the client's address.
+  const clientAddress = clientAddressHidden(proxy)
+  if (clientAddress) problems.push({subject: 'ingress', message: `${clientAddress.message}; ${clientAddress.fix}`})
+
   return {
     proxy: {name: proxy.name, mode: proxy.mode, image: proxy.image},
     entryPoints: points,
@@ -138,6 +145,7 @@ export async function swarmMap(cluster: Cluster, options: {proxy?: string; json:
     routes: [...routes.values()].sort((a, b) => a.key.localeCompare(b.key, undefined, {numeric: true})),
     services: mapServices,
     problems,
+    ...(clientAddress ? {clientAddress} : {}),
   }
 }
 

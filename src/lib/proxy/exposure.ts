@@ -1,5 +1,5 @@
 import type {ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {PROXY_LABEL, apiPortOf, isProxyImage} from './find.js'
+import {apiPortOf, isProxyService} from './find.js'
 
 /** docker-flow-proxy's API published on the nodes: it has no authentication (docker-flow-proxy#86). */
 export interface ProxyApiWarning {
@@ -54,7 +54,7 @@ export function apiExposure(proxy: ServiceSummary, tasks: TaskSummary[], nodes: 
 /** Every docker-flow-proxy service (by image or swarmnet's label) that publishes its API. */
 export function apiExposures(services: ServiceSummary[], tasks: TaskSummary[], nodes: SwarmNode[]): ProxyApiWarning[] {
   return services
-    .filter((s) => s.labels[PROXY_LABEL] === 'true' || isProxyImage(s.image))
+    .filter((s) => isProxyService(s))
     .flatMap((s) => apiExposure(s, tasks, nodes) ?? [])
 }
 

@@ -12,6 +12,11 @@ export function isProxyImage(image: string): boolean {
   return /(^|\/)docker-flow-proxy$/.test(repository) || /(^|\/)swarmnet-lab\/proxy$/.test(repository)
 }
 
+/** Whether a service is a docker-flow-proxy: by its image, or the label `proxy up` puts on it. */
+export function isProxyService(service: ServiceSummary): boolean {
+  return service.labels[PROXY_LABEL] === 'true' || isProxyImage(service.image)
+}
+
 /**
  * Which service is the proxy: --proxy NAME; else the service named "proxy"; else the one service
  * that runs a docker-flow-proxy image or carries swarmnet's label. Several candidates are offered as
@@ -27,7 +32,7 @@ export async function findProxy(engine: Engine, options: {name?: string; json: b
 
   const byName = services.find((s) => s.name === 'proxy')
   if (byName) return byName
-  const candidates = services.filter((s) => s.labels[PROXY_LABEL] === 'true' || isProxyImage(s.image))
+  const candidates = services.filter((s) => isProxyService(s))
   if (candidates.length === 1) return candidates[0]
   if (candidates.length === 0) throw new SwarmnetError('no proxy service in this swarm; start one with `swarmnet proxy up`, or name yours with --proxy NAME')
   const names = candidates.map((s) => s.name).join(', ')
@@ -41,7 +46,7 @@ export async function findProxy(engine: Engine, options: {name?: string; json: b
 }
 
 function describeCandidates(services: ServiceSummary[]): string {
-  const candidates = services.filter((s) => s.labels[PROXY_LABEL] === 'true' || isProxyImage(s.image) || s.name === 'proxy')
+  const candidates = services.filter((s) => isProxyService(s) || s.name === 'proxy')
   return candidates.length > 0 ? `proxy services here: ${candidates.map((s) => s.name).join(', ')}` : 'this swarm runs no proxy service'
 }
 

@@ -7,6 +7,7 @@ import {surveyProxy} from '../route/context.js'
 import {type SyncResult, syncRoutes} from '../route/sync.js'
 import {desiredRoutes, liveState} from '../route/survey.js'
 import {type NotRead, notReadOf} from './accounting.js'
+import {type ClientAddressHidden, clientAddressHidden} from './client-address.js'
 import {ping} from './client.js'
 import {type Convergence, type Converged, waitForConvergence} from './converge.js'
 import {type EntryPoint, entryPoints} from './entry-points.js'
@@ -216,6 +217,8 @@ export interface ProxyStatusResult {
   differences: string[]
   /** The API published: where it is open to anyone. */
   warnings: ProxyApiWarning[]
+  /** Ports published in ingress mode, which hide every client's address; absent when none is. */
+  clientAddress?: ClientAddressHidden
 }
 
 /** Tasks per node with state, image and ports; per replica whether its API answers and how many routes it holds. */
@@ -240,6 +243,7 @@ export async function proxyStatus(cluster: Cluster, options: {proxy?: string; js
   ]
   const differences = compareReplicas(views.filter((v) => v.live).map((v) => ({task: v.replica.task, live: v.live!})))
   const names = new Map(context.networks.map((n) => [n.id, n.name]))
+  const clientAddress = clientAddressHidden(proxy)
   return {
     proxy: {name: proxy.name, image: proxy.image, mode: proxy.mode, ...(proxy.mode === 'replicated' ? {replicas: proxy.replicas} : {}), ports: proxy.ports, networks: context.networks.map((n) => names.get(n.id) ?? n.id)},
     replicas: rows,
@@ -249,6 +253,7 @@ export async function proxyStatus(cluster: Cluster, options: {proxy?: string; js
     agree: differences.length === 0,
     differences,
     warnings: [apiExposure(proxy, tasks, nodes) ?? []].flat(),
+    ...(clientAddress ? {clientAddress} : {}),
   }
 }
 

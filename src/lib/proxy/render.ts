@@ -65,7 +65,8 @@ export function renderProxyStatus(status: ProxyStatusResult, verbose: boolean): 
     : all
       ? colour.green(`${count}; they hold the same routes.`)
       : colour.red(`${count}; not: ${status.notRead.map((r) => `${r.task} (${r.state})`).join(', ')}. Those that answered hold the same routes.`)
-  return [head, table, agreement, ...status.warnings.map((w) => renderApiWarning(w))].join('\n')
+  const clientAddress = status.clientAddress ? [colour.yellow(`Warning: ${status.clientAddress.message}; ${status.clientAddress.fix}.`)] : []
+  return [head, table, agreement, ...clientAddress, ...status.warnings.map((w) => renderApiWarning(w))].join('\n')
 }
 
 export function renderProxyDown(result: ProxyDownResult): string {

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {parseFacts} from '../../../src/lib/doctor/facts.js'
+import {parseFacts, parseIpsec} from '../../../src/lib/doctor/facts.js'
 import {parseFilterTable} from '../../../src/lib/doctor/iptables.js'
 import {PLAIN} from '../../helpers/iptables-saves.js'
 
@@ -151,5 +151,34 @@ describe('doctor: parseFacts', () => {
     const facts = parseFacts(`Welcome to Debian GNU/Linux 12\n\n${script({ipvs: 'module'})}`)
     expect(facts.ipvs).to.equal('module')
     expect(facts.kernel).to.equal('6.1.0-28-amd64')
+  })
+})
+
+describe('doctor: parseIpsec', () => {
+  it('this machine\'s kernel (measured): xfrm, but ESP and GCM not set; no state', () => {
+    expect(parseIpsec('CONFIG_XFRM_USER=y\n# CONFIG_INET_ESP is not set\n# CONFIG_CRYPTO_GCM is not set\nxfrm \t SAD count 0')).to.deep.equal({esp: 'missing', xfrm: 'yes', gcm: false, states: 0})
+  })
+
+  it('a distribution kernel: ESP a module, loaded or loadable; GCM a module; the keys Docker added', () => {
+    const config = 'CONFIG_XFRM_USER=m\nCONFIG_INET_ESP=m\nCONFIG_CRYPTO_GCM=m\n'
+    expect(parseIpsec(`${config}esp4 module\nesp4 loadable\nxfrm \t SAD count 4`)).to.deep.equal({esp: 'module', xfrm: 'yes', gcm: true, states: 4})
+    expect(parseIpsec(`${config}esp4 loadable\nxfrm \t SAD count 0`)).to.deep.include({esp: 'loadable'})
+    expect(parseIpsec('CONFIG_INET_ESP=y\nxfrm \t SAD count 2')).to.deep.equal({esp: 'builtin', xfrm: 'yes', states: 2})
+  })
+
+  it('no kernel config to read: esp4 from modprobe, or unknown without it', () => {
+    expect(parseIpsec('esp4 not-loadable\nxfrm \t SAD count 0')).to.deep.include({esp: 'missing'})
+    expect(parseIpsec('esp4 loadable\nxfrm \t SAD count 0')).to.deep.include({esp: 'loadable'})
+    expect(parseIpsec('xfrm \t SAD count 0')).to.deep.equal({esp: 'unknown', xfrm: 'yes', states: 0})
+  })
+
+  it('ip xfrm refused: no xfrm when the kernel says so, unknown when it could not be asked (with why)', () => {
+    expect(parseIpsec('xfrm RTNETLINK answers: Protocol not supported')).to.deep.equal({esp: 'unknown', xfrm: 'no', xfrmError: 'RTNETLINK answers: Protocol not supported'})
+    expect(parseIpsec('xfrm sudo: a password is required')).to.deep.equal({esp: 'unknown', xfrm: 'unknown', xfrmError: 'sudo: a password is required'})
+  })
+
+  it('parseFacts reads the ipsec section, and leaves ipsec out when the script printed none', () => {
+    expect(parseFacts(`${script({})}### ipsec\n# CONFIG_INET_ESP is not set\nxfrm \t SAD count 0\n`).ipsec).to.deep.equal({esp: 'missing', xfrm: 'yes', states: 0})
+    expect(parseFacts(script({})).ipsec).to.equal(undefined)
   })
 })

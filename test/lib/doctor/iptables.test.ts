@@ -258,6 +258,18 @@ describe('doctor: evaluate', () => {
       expect(evaluate(t, input('tcp', 2377, '10.213.0.12'))).to.deep.equal({accepted: false, by: '-A INPUT -p tcp -m tcp --dport 2377 -j DROP', uncertain: []})
     })
 
+    it('ESP (IP protocol 50, no ports): by name or number; port rules and other protocols pass it by; the policy decides the rest', () => {
+      const esp = (chain: 'INPUT' | 'OUTPUT'): Packet => ({chain, protocol: 'esp', peer: '10.213.0.12', local: '10.213.0.11', iface: 'eth0'})
+      const t = table(['-A INPUT -p udp -m udp --dport 4789 -j ACCEPT', '-A INPUT -p tcp -j ACCEPT', '-A INPUT -m multiport --dports 1:65535 -j ACCEPT', '-A INPUT -s 10.213.0.12/32 -p esp -j DROP'], 'ACCEPT')
+      expect(evaluate(t, esp('INPUT'))).to.deep.equal({accepted: false, by: '-A INPUT -s 10.213.0.12/32 -p esp -j DROP', uncertain: []})
+      expect(evaluate(table(['-A OUTPUT -p 50 -j REJECT --reject-with icmp-port-unreachable']), esp('OUTPUT')).accepted).to.equal(false)
+      expect(evaluate(table(['-A INPUT -p esp -j ACCEPT'], 'DROP'), esp('INPUT'))).to.deep.equal({accepted: true, by: '-A INPUT -p esp -j ACCEPT', uncertain: []})
+      expect(evaluate(table(['-A INPUT -p udp -j ACCEPT'], 'DROP'), esp('INPUT'))).to.deep.equal({accepted: false, by: 'policy DROP of INPUT', uncertain: []})
+      expect(evaluate(table(['-A INPUT ! -p esp -j DROP']), esp('INPUT')).accepted).to.equal(true)
+      // An ESP packet is not a port-4789 packet: a VXLAN rule does not decide for it.
+      expect(evaluate(table(['-A INPUT -p udp -m udp --dport 4789 -j DROP']), esp('INPUT')).accepted).to.equal(true)
+    })
+
     it('protocols: names, numbers (6 tcp, 17 udp), all, and negation', () => {
       const t = table(['-A INPUT -p 17 -m udp --dport 4789 -j ACCEPT', '-A INPUT -p 6 -m tcp --dport 4789 -j DROP', '-A INPUT ! -p udp -s 10.213.0.99/32 -j DROP', '-A INPUT -p all -s 10.213.0.99/32 -j ACCEPT'], 'DROP')
       expect(evaluate(t, input('udp', 4789, '10.213.0.12')).by).to.equal('-A INPUT -p 17 -m udp --dport 4789 -j ACCEPT')

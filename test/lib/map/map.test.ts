@@ -246,6 +246,8 @@ describe('map: swarmMap', () => {
   })
 
   describe('entry points', () => {
+    const HIDDEN_8000 = "proxy publishes 8000 in ingress mode: the routing mesh replaces each client's address with its own, so the proxy, its logs and the services behind it never see the client's IP (moby/moby#25526); publish in host mode: `swarmnet proxy up --publish-mode host --update` (or `docker service update --publish-rm 8000 --publish-add mode=host,target=80,published=8000 proxy`)"
+
     it('groups a node\'s ports, leaves out the API port, and leads host-mode ones to that node\'s replica', async () => {
       const map = await swarmMap(await world({replicas: [{}, undefined, {}]}), {json: false})
       expect(map.entryPoints).to.deep.equal([
@@ -267,18 +269,21 @@ describe('map: swarmMap', () => {
         {node: 'node-2', address: '127.0.0.12', ports: [8000], mode: 'ingress'},
         {node: 'node-3', address: '127.0.0.13', ports: [8000], mode: 'ingress'},
       ])
-      expect(map.problems.filter((p) => p.subject === 'ingress')).to.deep.equal([])
+      // Through the mesh the proxy never sees a client's address: said on the ingress entry points, with the fix.
+      expect(map.problems.filter((p) => p.subject === 'ingress')).to.deep.equal([{subject: 'ingress', message: HIDDEN_8000}])
+      expect(map.clientAddress).to.deep.include({code: 'client-address-hidden', ports: [8000]})
     })
 
     it('says the routing mesh answers nowhere on a lab without IPVS', async () => {
       const proxyPorts: PortSpec[] = [{protocol: 'tcp', targetPort: 80, publishedPort: 8000, publishMode: 'ingress'}]
       const map = await swarmMap(await world({services: [proxy], replicas: [{}], proxyPorts, environment: onLab('127.0.0.0/24')}), {json: false})
-      expect(map.problems).to.deep.equal([{subject: 'ingress', message: 'ports published through the routing mesh answer nowhere here: this kernel has no IPVS'}])
+      expect(map.problems).to.deep.equal([{subject: 'ingress', message: 'ports published through the routing mesh answer nowhere here: this kernel has no IPVS'}, {subject: 'ingress', message: HIDDEN_8000}])
     })
 
     it('does not say so for host-mode ports on a lab', async () => {
       const map = await swarmMap(await world({services: [proxy], replicas: [{}], environment: onLab('127.0.0.0/24')}), {json: false})
       expect(map.problems).to.deep.equal([])
+      expect(map.clientAddress).to.equal(undefined)
     })
   })
 })

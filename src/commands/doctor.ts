@@ -9,7 +9,7 @@ import {withSpinner} from '../lib/ui/progress.js'
 
 export default class Doctor extends SwarmnetCommand<typeof Doctor> {
   static summary = "Check every node for what a swarm network needs, and say what to fix"
-  static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; and each node's own view of its overlays against the manager's tasks, which names the node with a stale view. Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails."
+  static description = "Per node, over one SSH connection each (all nodes at once): IPVS; 2377/tcp and 7946/tcp+udp reachable from the other nodes and not dropped by the firewall; VXLAN 4789/udp (the firewall, and pings over an overlay between containers on different nodes); the overlay MTU against the underlay's; the ingress plumbing (DOCKER-INGRESS, the marks and IPVS in ingress_sbox); the advertise and data-path addresses; ufw/firewalld; engine versions; node state; and each node's own view of its overlays against the manager's tasks, which names the node with a stale view. Swarm-wide: each overlay's addresses (capacity: warns from 75% used, fails when full, naming the tasks it strands) and tasks that cannot join their network or sit unstarted (task-errors), per service and node; `--check capacity --check task-errors` runs only those, without connecting to any node. Each check passes, warns or fails with a one-line hint; a node that cannot be reached is a failed row. Exits 1 when a check fails."
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> node-2 node-3', '<%= config.bin %> <%= command.id %> --check port --check consistency', '<%= config.bin %> <%= command.id %> --json']
   static strict = false
   static args = {nodes: Args.string({description: 'nodes to check (hostname, id or address); default all'})}
@@ -27,6 +27,7 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
     this.log(renderDoctor(result))
     if (!result.ok) {
       const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))
+      failed.push(...result.swarm.filter((f) => f.status === 'fail').map((f) => ({who: f.subject, cause: f.name})))
       throw new SwarmnetError(`${failed.length} check(s) failed: ${describeCauses(failed)}`).withDetails(result)
     }
 

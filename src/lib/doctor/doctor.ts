@@ -73,7 +73,9 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const swarmNetworks = chosenNetworks(networks, options.networks ?? [])
   const chosen = options.nodes.length > 0 ? [...new Map(options.nodes.map((ref) => findNode(allNodes, ref)).map((n) => [n.id, n])).values()] : allNodes
   const managers = allNodes.filter((n) => n.role === 'manager')
-  const reached = await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers)))
+  // Only swarm-wide checks asked for (--check capacity): nothing to ask the nodes, so none is reached.
+  const nodeWork = !selected || NODE_CHECKS.some((name) => selected.has(name))
+  const reached = nodeWork ? await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers))) : []
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
     const dataPath = await probeDataPath(reached, overlayTasks, networks)
@@ -82,7 +84,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     // ssh and state always stay: without them a row cannot say why its other checks are missing.
     if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
-    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks}, Object.keys(SWARM_CHECKS).filter((name) => !selected || selected.has(name)))
+    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, networksChosen: (options.networks ?? []).length > 0, now: Date.now()}, Object.keys(SWARM_CHECKS).filter((name) => !selected || selected.has(name)))
     const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
     return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok}
   } finally {

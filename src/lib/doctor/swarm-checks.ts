@@ -1,5 +1,7 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
 import type {Check} from './checks.js'
+import {capacityFindings} from './swarm/capacity.js'
+import {taskErrorFindings} from './swarm/task-errors.js'
 
 // Findings about the swarm as a whole, pure: a network, a service or a task, named, with the fix.
 // Node-level findings stay in checks.ts (one row per node); these are listed under the grid.
@@ -15,13 +17,20 @@ export interface SwarmContext {
   networks: NetworkSummary[]
   /** Every task the manager knows, whatever its state (stuck ones are what some checks look for). */
   tasks: TaskSummary[]
+  /** True when `doctor --network` chose `networks` (else they are all the swarm's networks). */
+  networksChosen?: boolean
+  /** The time checks measure waits against (ms since the epoch); now when absent. */
+  now?: number
 }
 
 /** A check over the whole swarm: every finding it makes, passes included, so a healthy swarm says what was checked. */
 export type SwarmCheck = (context: SwarmContext) => SwarmFinding[]
 
 /** The swarm-wide checks, by the name `doctor --check` takes. */
-export const SWARM_CHECKS: Record<string, SwarmCheck> = {}
+export const SWARM_CHECKS: Record<string, SwarmCheck> = {
+  capacity: capacityFindings,
+  'task-errors': taskErrorFindings,
+}
 
 export function swarmChecks(context: SwarmContext, names: string[] = Object.keys(SWARM_CHECKS)): SwarmFinding[] {
   return names.flatMap((name) => SWARM_CHECKS[name](context))

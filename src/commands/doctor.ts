@@ -24,7 +24,7 @@ export default class Doctor extends SwarmnetCommand<typeof Doctor> {
     const cluster = await this.cluster()
     const nodes = this.positional
     const result = await withSpinner('Checking every node', () => doctor(cluster, {nodes, checks: flags.check, networks: flags.network}), {quiet: this.jsonEnabled()})
-    this.log(renderDoctor(result))
+    if (!this.jsonEnabled()) this.log(renderDoctor(result)) // under --json nothing is logged: no table to draw
     if (!result.ok) {
       const failed = result.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'fail').map((c) => ({who: n.node, cause: c.name})))
       failed.push(...result.swarm.filter((f) => f.status === 'fail').map((f) => ({who: f.subject, cause: f.name})))

@@ -15,7 +15,7 @@ export default class NetworkInspect extends SwarmnetCommand<typeof NetworkInspec
     const engine = await this.engine()
     const name = this.args.name ?? (await pickOverlay(engine, this.jsonEnabled()))
     const inspection = await withSpinner('Inspecting', () => inspectOverlay(engine, name), {quiet: this.jsonEnabled()})
-    this.log(renderNetworkInspection(inspection))
+    if (!this.jsonEnabled()) this.log(renderNetworkInspection(inspection)) // under --json nothing is logged: no table to draw
     return inspection
   }
 }

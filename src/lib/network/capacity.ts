@@ -60,72 +60,64 @@ export function usableAddresses(cidr: string): number {
   return Math.max(0, 2 ** (32 - prefix) - 3)
 }
 
-/** One network's capacity; indexes built once make it linear in tasks however many networks there are. */
-export function networkCapacity(network: NetworkSummary, input: CapacityInput, index = indexOf(input)): NetworkCapacity {
-  const subnets = network.subnets.map((s) => ({subnet: s.subnet, usable: usableAddresses(s.subnet)}))
-  const size = subnets.reduce((sum, s) => sum + s.usable, 0)
-  const attached = index.servicesOn.get(network.id) ?? []
-  const vipAddresses = attached.filter((s) => s.endpointMode === 'vip' || s.networks.some((a) => a.id === network.id && a.vip))
-    .map((s) => ({service: s.name, address: s.networks.find((a) => a.id === network.id)?.vip}))
-  const taskAddresses: NetworkCapacity['taskAddresses'] = []
-  const waitingTasks: NetworkCapacity['waitingTasks'] = []
-  const lbNodeIds = new Set(network.ingress ? input.nodes.map((n) => n.id) : [])
-  for (const task of index.tasksOn.get(network.id) ?? []) {
-    const service = index.services.get(task.serviceId)
-    const view = {task: service ? taskName(service, task, index.nodes) : task.id.slice(0, 12), service: service?.name ?? task.serviceId, node: index.nodes.get(task.nodeId)?.hostname ?? task.nodeId}
-    const address = task.addresses.find((a) => a.networkId === network.id)?.address
-    if (address) taskAddresses.push({...view, address, state: task.state})
-    else waitingTasks.push({...view, state: task.state, since: task.stateSince})
-    if (address && task.nodeId) lbNodeIds.add(task.nodeId)
-  }
-
-  const lbNodes = [...lbNodeIds].map((id) => index.nodes.get(id)?.hostname ?? id).sort()
-  const wanted = vipAddresses.length + taskAddresses.length + lbNodes.length
-  const used = Math.min(size, wanted)
-  return {
-    network: network.name, id: network.id, size, used, free: size - used, percent: size === 0 ? 0 : Math.floor((used / size) * 100),
-    vips: vipAddresses.length, tasks: taskAddresses.length, lbEndpoints: lbNodes.length, waiting: waitingTasks.length,
-    subnets, vipAddresses, taskAddresses, lbNodes, waitingTasks,
-  }
+/** A network's addresses counted, with the breakdown built only when asked (it names every task). */
+export interface Tally {
+  counts: CapacityCounts
+  detail(): NetworkCapacity
 }
 
-/** Every network's capacity, from one pass over the tasks. */
-export function capacities(networks: NetworkSummary[], input: CapacityInput): NetworkCapacity[] {
-  const index = indexOf(input)
-  return networks.map((n) => networkCapacity(n, input, index))
-}
-
-/** Just the counts, for lists. */
-export function countsOf(capacity: NetworkCapacity): CapacityCounts {
-  const {size, used, free, percent, vips, tasks, lbEndpoints, waiting} = capacity
-  return {size, used, free, percent, vips, tasks, lbEndpoints, waiting}
-}
-
-interface CapacityIndex {
-  nodes: Map<string, SwarmNode>
-  services: Map<string, ServiceSummary>
-  servicesOn: Map<string, ServiceSummary[]>
-  /** Per network id: the tasks not shut down that hold an address on it or belong to a service attached. */
-  tasksOn: Map<string, TaskSummary[]>
-}
-
-function indexOf({nodes, services, tasks}: CapacityInput): CapacityIndex {
-  const servicesOn = new Map<string, ServiceSummary[]>()
-  for (const service of services) for (const {id} of service.networks) push(servicesOn, id, service)
+/** Every network's capacity from one pass over the tasks, whatever the number of networks. */
+export function tallyNetworks(networks: NetworkSummary[], {nodes, services, tasks}: CapacityInput): Tally[] {
+  const wanted = new Set(networks.map((n) => n.id))
   const serviceMap = new Map(services.map((s) => [s.id, s]))
-  const tasksOn = new Map<string, TaskSummary[]>()
+  const nodeMap = new Map(nodes.map((n) => [n.id, n]))
+  const raw = new Map(networks.map((n) => [n.id, {vips: [] as ServiceSummary[], held: [] as {task: TaskSummary; address: string}[], waiting: [] as TaskSummary[], lb: new Set(n.ingress ? nodes.map((node) => node.id) : [])}]))
+  for (const service of services) {
+    for (const a of service.networks) if (wanted.has(a.id) && (service.endpointMode === 'vip' || a.vip)) raw.get(a.id)!.vips.push(service)
+  }
+
   for (const task of tasks) {
     if (TERMINAL.has(task.state)) continue
+    for (const {networkId, address} of task.addresses) {
+      const r = raw.get(networkId)
+      if (!r) continue
+      r.held.push({task, address})
+      if (task.nodeId) r.lb.add(task.nodeId)
+    }
+
     // A task not yet allocated holds nothing, but still wants an address on each of its service's networks.
-    const waitsFor = task.desiredState === 'running' ? serviceMap.get(task.serviceId)?.networks.map((a) => a.id) ?? [] : []
-    for (const id of new Set([...task.addresses.map((a) => a.networkId), ...waitsFor])) push(tasksOn, id, task)
+    if (task.desiredState !== 'running') continue
+    for (const a of serviceMap.get(task.serviceId)?.networks ?? []) if (!task.addresses.some((t) => t.networkId === a.id)) raw.get(a.id)?.waiting.push(task)
   }
 
-  return {nodes: new Map(nodes.map((n) => [n.id, n])), services: serviceMap, servicesOn, tasksOn}
+  return networks.map((network) => {
+    const r = raw.get(network.id)!
+    const subnets = network.subnets.map((s) => ({subnet: s.subnet, usable: usableAddresses(s.subnet)}))
+    const size = subnets.reduce((sum, s) => sum + s.usable, 0)
+    const used = Math.min(size, r.vips.length + r.held.length + r.lb.size)
+    const counts = {size, used, free: size - used, percent: size === 0 ? 0 : Math.floor((used / size) * 100), vips: r.vips.length, tasks: r.held.length, lbEndpoints: r.lb.size, waiting: r.waiting.length}
+    const view = (task: TaskSummary) => {
+      const service = serviceMap.get(task.serviceId)
+      return {task: service ? taskName(service, task, nodeMap) : task.id.slice(0, 12), service: service?.name ?? task.serviceId, node: nodeMap.get(task.nodeId)?.hostname ?? task.nodeId}
+    }
+
+    const detail = (): NetworkCapacity => ({
+      network: network.name, id: network.id, ...counts, subnets,
+      vipAddresses: r.vips.map((s) => ({service: s.name, address: s.networks.find((a) => a.id === network.id)?.vip})),
+      taskAddresses: r.held.map(({task, address}) => ({...view(task), address, state: task.state})),
+      lbNodes: [...r.lb].map((id) => nodeMap.get(id)?.hostname ?? id).sort(),
+      waitingTasks: r.waiting.map((task) => ({...view(task), state: task.state, since: task.stateSince})),
+    })
+    return {counts, detail}
+  })
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key)
-  if (list) list.push(value)
-  else map.set(key, [value])
+/** Every network's capacity, with the breakdown. */
+export function capacities(networks: NetworkSummary[], input: CapacityInput): NetworkCapacity[] {
+  return tallyNetworks(networks, input).map((t) => t.detail())
+}
+
+/** One network's capacity, with the breakdown. */
+export function networkCapacity(network: NetworkSummary, input: CapacityInput): NetworkCapacity {
+  return tallyNetworks([network], input)[0].detail()
 }

@@ -6,7 +6,7 @@ import {SwarmnetError, UsageError} from '../core/errors.js'
 import {chooseOne} from '../ui/interactive.js'
 import {checkDockerName} from '../core/input.js'
 import {taskName} from '../docker/tasks.js'
-import {type CapacityCounts, type NetworkCapacity, capacities, countsOf, networkCapacity} from './capacity.js'
+import {type CapacityCounts, type NetworkCapacity, networkCapacity, tallyNetworks} from './capacity.js'
 
 /** An overlay network with the services attached to it. */
 export interface OverlayNetwork extends NetworkSummary {
@@ -22,8 +22,8 @@ export interface ListedOverlay extends OverlayNetwork {
 export async function listOverlays(engine: Engine): Promise<ListedOverlay[]> {
   const [networks, services, nodes, tasks] = await Promise.all([engine.listNetworks(), engine.listServices(), engine.listNodes(), engine.listTasks()])
   const overlays = networks.filter((n) => n.driver === 'overlay')
-  const used = capacities(overlays, {nodes, services, tasks})
-  return overlays.map((n, i) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name), capacity: countsOf(used[i])}))
+  const used = tallyNetworks(overlays, {nodes, services, tasks})
+  return overlays.map((n, i) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name), capacity: used[i].counts}))
 }
 
 /** Checks a network spec before anything is sent: name, subnet, gateway inside it, MTU range. */

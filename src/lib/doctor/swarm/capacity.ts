@@ -1,4 +1,4 @@
-import {type NetworkCapacity, NOT_STARTED, capacities} from '../../network/capacity.js'
+import {type CapacityCounts, type NetworkCapacity, NOT_STARTED, tallyNetworks} from '../../network/capacity.js'
 import type {SwarmContext, SwarmFinding} from '../swarm-checks.js'
 
 // Overlay address exhaustion (moby#43052, #37338, #37864, #35268; docker-flow-proxy#88): a full overlay
@@ -10,20 +10,23 @@ export const WARN_PERCENT = 75
 /** One finding per overlay chosen: pass, warn from 75%, fail when full (naming the tasks it strands). */
 export function capacityFindings(context: SwarmContext): SwarmFinding[] {
   const overlays = context.networks.filter((n) => n.driver === 'overlay')
-  return capacities(overlays, context).map((c) => finding(c))
+  // Counts first: only a network that is not passing is named task by task.
+  return tallyNetworks(overlays, context).map((t, i) => finding(t.counts.free > 0 && t.counts.percent < WARN_PERCENT ? {...t.counts, network: overlays[i].name} : t.detail(), overlays[i].ingress))
 }
 
-function finding(c: NetworkCapacity): SwarmFinding {
+function finding(c: (CapacityCounts & {network: string}) | NetworkCapacity, ingress: boolean): SwarmFinding {
   const base = {name: 'capacity', subject: `network ${c.network}`}
   if (c.size === 0) return {...base, status: 'skip', detail: 'no subnet allocated yet'}
   const use = `${c.used}/${c.size} addresses used (${c.percent}%: ${c.vips} VIP, ${c.tasks} task, ${c.lbEndpoints} load-balancer endpoint)`
   if (c.free > 0 && c.percent < WARN_PERCENT) return {...base, status: 'pass', detail: use}
-  const stuck = stuckTasks(c)
+  const stuck = 'waitingTasks' in c ? stuckTasks(c) : []
   const naming = stuck.length > 0 ? `; ${stuck.length} task(s) stuck: ${stuck.join(', ')}` : ''
   const wanted = c.vips + c.tasks + c.lbEndpoints + c.waiting
-  const fix = `a larger --subnet (a new network: a subnet cannot grow; it needs ${wanted} or more${wanted > c.size ? `, a /${prefixFor(wanted * 2)} leaves room` : ''}), fewer replicas${c.vips > 0 ? `, or --endpoint-mode dnsrr to save the VIP${c.vips > 1 ? 's' : ''}` : ''}`
+  const fix = ingress
+    ? `recreate ingress with a larger --subnet (with no service publishing ports: docker network rm ingress; docker network create --driver overlay --ingress --subnet ... ingress), since every node takes one address on it`
+    : `a larger --subnet (a new network: a subnet cannot grow; it needs ${wanted} or more${wanted > c.size ? `, a /${prefixFor(wanted * 2)} leaves room` : ''}), fewer replicas${c.vips > 0 ? `, or --endpoint-mode dnsrr to save the VIP${c.vips > 1 ? 's' : ''}` : ''}`
   if (c.free === 0) return {...base, status: 'fail', detail: `full: ${use}${naming}`, hint: `new tasks on ${c.network} get no address and stay in New or Preparing, with no error shown: ${fix}`}
-  return {...base, status: 'warn', detail: `${use}${naming}`, hint: `${c.free} address(es) left: scaling up and rolling updates (new tasks start first) will stall there; plan ${fix}`}
+  return {...base, status: 'warn', detail: `${use}${naming}`, hint: `${c.free} address(es) left: scaling up and rolling updates (new tasks start first) will stall there; plan for it: ${fix}`}
 }
 
 /** Tasks on the network that have not started: the ones waiting for an address, then those holding one but not running. */

@@ -27,7 +27,7 @@ describe('doctor: capacity', () => {
     // /28: 13 usable; VIP + 9 tasks + 1 endpoint = 11 (84%).
     const [f] = capacityFindings(context('10.99.0.0/28', 9))
     expect(f).to.deep.include({status: 'warn', detail: '11/13 addresses used (84%: 1 VIP, 9 task, 1 load-balancer endpoint)'})
-    expect(f.hint).to.match(/^2 address\(es\) left: scaling up and rolling updates .* will stall there; plan a larger --subnet .*, fewer replicas, or --endpoint-mode dnsrr to save the VIP$/)
+    expect(f.hint).to.match(/^2 address\(es\) left: scaling up and rolling updates .* will stall there; plan for it: a larger --subnet .*, fewer replicas, or --endpoint-mode dnsrr to save the VIP$/)
   })
 
   it('fails a full overlay, naming the tasks it strands and the fix', () => {
@@ -47,6 +47,14 @@ describe('doctor: capacity', () => {
     const ctx = context('10.99.0.0/29', 4)
     ctx.tasks = ctx.tasks.map((t) => ({...t, state: 'preparing'}))
     expect(capacityFindings(ctx)[0].detail).to.match(/4 task\(s\) stuck: web\.1 \(preparing, node-1\), web\.2 \(preparing, node-1\)/)
+  })
+
+  it('ingress: every node takes an address, so the fix is a larger ingress, not fewer replicas', () => {
+    const many = Array.from({length: 200}, (_, i) => node(`id-${i}`, `node-${i}`, `10.213.1.${i}`))
+    const [f] = capacityFindings({nodes: many, services: [], tasks: [], networks: [overlayOf('ing', 'ingress', '10.0.0.0/24', {ingress: true})]})
+    expect(f).to.deep.include({subject: 'network ingress', status: 'warn', detail: '200/253 addresses used (79%: 0 VIP, 0 task, 200 load-balancer endpoint)'})
+    expect(f.hint).to.match(/recreate ingress with a larger --subnet .*every node takes one address on it$/)
+    expect(f.hint).not.to.include('replicas')
   })
 
   it('a network without a subnet yet is skipped, not failed', () => {

@@ -1,6 +1,7 @@
 import {expect} from 'chai'
 
 import {capacities, networkCapacity, usableAddresses} from '../../../src/lib/network/capacity.js'
+import {renderCapacity, renderNetworks} from '../../../src/lib/network/render.js'
 import {node, overlayOf, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 
 const nodes = [node('id-1', 'node-1', '10.213.0.11', 'manager'), node('id-2', 'node-2', '10.213.0.12'), node('id-3', 'node-3', '10.213.0.13')]
@@ -62,5 +63,24 @@ describe('network capacity', () => {
     const c = networkCapacity({...overlayOf('x', 'x', ''), subnets: [{subnet: '10.1.0.0/29'}, {subnet: '10.2.0.0/28'}]}, {nodes, services: [], tasks: []})
     expect(c.size).to.equal(5 + 13)
     expect(c.subnets).to.deep.equal([{subnet: '10.1.0.0/29', usable: 5}, {subnet: '10.2.0.0/28', usable: 13}])
+  })
+})
+
+describe('network capacity: rendering', () => {
+  it('network inspect shows the breakdown and the tasks waiting; network ls the USED and FREE columns', () => {
+    const web = serviceOf('s1', 'web', {networks: [{id: 'tiny', vip: '10.99.0.2'}]})
+    const tasks = [taskOf('t1', 's1', 'id-1', {slot: 1, state: 'preparing', ...at('tiny', '10.99.0.3')}), taskOf('t2', 's1', '', {slot: 2, state: 'new'})]
+    const network = overlayOf('tiny', 'tiny', '10.99.0.0/29')
+    const c = networkCapacity(network, {nodes, services: [web], tasks})
+    const text = renderCapacity(c)
+    expect(text).to.match(/^usable +5 +10\.99\.0\.0\/29: 5$/m)
+    expect(text).to.match(/^VIPs +1 +web 10\.99\.0\.2$/m)
+    expect(text).to.match(/^load-balancer endpoints +1 +node-1$/m)
+    expect(text).to.match(/^used +3\/5 +60%$/m)
+    expect(text).to.match(/^free +2/m)
+    expect(text).to.include('1 task(s) hold no address on it yet: web.2 (new)')
+    const table = renderNetworks([{...network, services: ['web'], capacity: c}])
+    expect(table).to.match(/^NAME +ID +SUBNET +GATEWAY +USED +FREE +ATTACHABLE/)
+    expect(table).to.match(/^tiny +tiny +10\.99\.0\.0\/29 +3\/5 +2 /m)
   })
 })

@@ -56,12 +56,14 @@ const answers = {
   '/networks': [network('bridge', 'bridge'), network('ingress', 'overlay', {Ingress: true, IPAM: {Config: [{Subnet: '10.0.0.0/24', Gateway: '10.0.0.1'}]}}), ...overlays],
   '/services': services, '/tasks': tasks, '/containers/json': [],
 }
+// Each answer serialized once: what is measured is the client, not this server's JSON.stringify.
+const bodies = new Map(Object.entries(answers).map(([path, body]) => [path, typeof body === 'string' ? body : JSON.stringify(body)]))
 const handler = (req, res) => {
   const path = req.url.replace(/^\/v[\d.]+/, '').replace(/\?.*$/, '')
   const body = path.startsWith('/networks/') ? answers['/networks'].find((n) => path === `/networks/${n.Name}` || path === `/networks/${n.Id}`) : answers[path]
   if (body === undefined) console.error(`fake docker: no answer for ${req.method} ${req.url}`)
   res.writeHead(body === undefined ? 404 : 200, {'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', 'Api-Version': '1.47'})
-  res.end(typeof body === 'string' ? body : JSON.stringify(body ?? {message: 'not found'}))
+  res.end(bodies.get(path) ?? (typeof body === 'string' ? body : JSON.stringify(body ?? {message: 'not found'})))
 }
 const read = (name) => readFileSync(`${dir}/${name}`)
 https.createServer({key: read('server-key.pem'), cert: read('server.pem'), ca: read('ca.pem'), requestCert: true, rejectUnauthorized: true}, handler).listen(Number(port), '127.0.0.1')

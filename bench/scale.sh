@@ -48,10 +48,10 @@ node - "$out" "$runs" "${commands[@]}" <<'JS'
 const fs = require('fs')
 const [dir, runs, ...commands] = process.argv.slice(2)
 const ms = (v) => `${(v * 1000).toFixed(0)} ms`
-console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${require('os').cpus().length} cores, Node ${process.version}; hyperfine means of ${runs} runs; max RSS the largest of 3 runs (GNU time).\n`)
+console.log(`Measured ${new Date().toISOString().slice(0, 10)} on ${require('os').cpus().length} cores, Node ${process.version}; hyperfine medians of ${runs} runs (the machine is shared: medians resist the outliers); max RSS the largest of 3 runs (GNU time).\n`)
 console.log('| command | 3 nodes, 10 tasks | 200 nodes, 100 networks, 5,000 tasks | ratio (target <= 1.5x) | max RSS small / big (target < 150 MB) | met |\n|---|---|---|---|---|---|')
 commands.forEach((c, i) => {
-  const [small, big] = JSON.parse(fs.readFileSync(`${dir}/t${i}.json`)).results.map((r) => r.mean)
+  const [small, big] = JSON.parse(fs.readFileSync(`${dir}/t${i}.json`)).results.map((r) => r.median)
   const [rssSmall, rssBig] = ['small', 'big'].map((s) => Number(fs.readFileSync(`${dir}/rss${i}-${s}.txt`, 'utf8')) / 1024)
   const met = big / small <= 1.5 && rssBig < 150
   console.log(`| \`swarmnet ${c}\` | ${ms(small)} | ${ms(big)} | ${(big / small).toFixed(2)}x | ${rssSmall.toFixed(0)} / ${rssBig.toFixed(0)} MB | ${met ? 'yes' : '**no**'} |`)

@@ -25,10 +25,14 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.ts'],
+    rules: {'@typescript-eslint/no-unused-expressions': 'off'},
+  },
+  {
+    // Test files, not test/helpers: a helper may export and register a suite's hooks.
+    files: ['test/**/*.test.ts'],
     ...mocha.configs.recommended,
     rules: {
       ...mocha.configs.recommended.rules,
-      '@typescript-eslint/no-unused-expressions': 'off',
       // Layout rules (a blank line between blocks, one top-level suite per file), like the style sets above.
       'mocha/consistent-spacing-between-blocks': 'off',
       'mocha/max-top-level-suites': 'off',

@@ -39,3 +39,28 @@ export function writeMachine(store: string, name: string, ip: string, options: {
   )
   return dir
 }
+
+/** For the current suite: no terminal to ask on, as in CI, so no prompt may be shown (CI=true, put back after). */
+export function asInCi(): void {
+  let ci: string | undefined
+  before(() => {
+    ci = process.env.CI
+    process.env.CI = 'true'
+  })
+  after(() => {
+    if (ci === undefined) delete process.env.CI
+    else process.env.CI = ci
+  })
+}
+
+/** For the current suite: output without colour codes (colour level 0, put back after). */
+export function withoutColour(colour: {level: number}): void {
+  let level: number
+  before(() => {
+    level = colour.level
+    colour.level = 0
+  })
+  after(() => {
+    colour.level = level
+  })
+}

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {swarmnet} from './cli.js'
-import {LAB_NODES, docker, eventually, nodeIp, nodeSocket, onNode} from './lab.js'
+import {LAB_NODES, docker, eventually, labVars, nodeIp, nodeSocket, onNode, removeServicesAndNetworks} from './lab.js'
 
 /**
  * Witnesses for the proxy tests: what each replica really holds, read with the plain docker CLI on
@@ -67,4 +67,18 @@ export async function ok(args: string[], env: Record<string, string | undefined>
   const result = await swarmnet(args, {env, timeoutMs})
   expect(result.code, `swarmnet ${args.join(' ')}: ${result.stderr}${result.stdout}`).to.equal(0)
   return result.json
+}
+
+/**
+ * A fresh proxy (swarmnet's defaults) and go-demo with `replicas` tasks on its network, over whatever
+ * a killed run left; with `route`, go-demo routed at /demo. Returns the lab's variables for the CLI.
+ */
+export async function proxyWithGoDemo(replicas: number, options: {route?: boolean} = {}): Promise<Record<string, string | undefined>> {
+  const env = await labVars()
+  await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
+  await ok(['proxy', 'up'], env)
+  await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr', '--replicas', String(replicas)])
+  await running('go-demo', replicas)
+  if (options.route) await ok(['route', 'add', 'go-demo', '/demo', '8080'], env)
+  return env
 }

@@ -5,8 +5,8 @@ import {readFileSync} from 'node:fs'
 import {nodeLayout} from '../../../src/lib/lab/layout.js'
 import {startSshd} from '../../../src/lib/lab/daemons.js'
 import {swarmnet} from '../../helpers/cli.js'
-import {LAB_NODES, eventually, labVars, nodeSocket, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
-import {createService, ok, running} from '../../helpers/proxy-lab.js'
+import {LAB_NODES, eventually, nodeSocket, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {proxyWithGoDemo, running} from '../../helpers/proxy-lab.js'
 
 interface Report {
   node: string
@@ -46,11 +46,7 @@ describe('swarmnet doctor', function () {
 
   before(async function () {
     this.timeout(300_000)
-    env = await labVars()
-    await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
-    await ok(['proxy', 'up'], env)
-    await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr', '--replicas', '1'])
-    await running('go-demo', 1)
+    env = await proxyWithGoDemo(1)
   })
   afterEach(unblock)
   after(async () => {

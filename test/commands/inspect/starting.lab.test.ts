@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 
 import {swarmnet} from '../../helpers/cli.js'
-import {eventually, nodeSocket, docker, labVars, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
-import {createService, ok, proxyContainers, running} from '../../helpers/proxy-lab.js'
+import {eventually, nodeSocket, docker, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {ok, proxyContainers, proxyWithGoDemo} from '../../helpers/proxy-lab.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -27,12 +27,7 @@ describe('a proxy replica being replaced: every desired replica is accounted for
 
   before(async function () {
     this.timeout(300_000)
-    env = await labVars()
-    await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
-    await ok(['proxy', 'up'], env)
-    await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr'])
-    await running('go-demo', 1)
-    await ok(['route', 'add', 'go-demo', '/demo', '8080'], env)
+    env = await proxyWithGoDemo(1, {route: true})
   })
   after(async () => removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy']))
 

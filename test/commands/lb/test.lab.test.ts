@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 
 import {swarmnet} from '../../helpers/cli.js'
-import {LAB_NODES, labVars, nodeIp, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
-import {createService, ok, running} from '../../helpers/proxy-lab.js'
+import {LAB_NODES, nodeIp, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {ok, proxyWithGoDemo} from '../../helpers/proxy-lab.js'
 
 describe('swarmnet lb test', function () {
   this.timeout(180_000)
@@ -10,12 +10,7 @@ describe('swarmnet lb test', function () {
 
   before(async function () {
     this.timeout(300_000)
-    env = await labVars()
-    await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
-    await ok(['proxy', 'up'], env)
-    await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr', '--replicas', '3'])
-    await running('go-demo', 3)
-    await ok(['route', 'add', 'go-demo', '/demo', '8080'], env)
+    env = await proxyWithGoDemo(3, {route: true})
   })
   after(async () => removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy']))
 

@@ -4,9 +4,9 @@ import path from 'node:path'
 
 import {swarmnet} from '../../helpers/cli.js'
 import {tempDir} from '../../helpers/fixtures.js'
-import {LAB_NODES, eventually, labVars, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
+import {LAB_NODES, eventually, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
 import {countPixels, decodePng, screenshot, svgNodes, svgSize, svgTexts} from '../../helpers/picture.js'
-import {createService, ok, proxyContainers, running} from '../../helpers/proxy-lab.js'
+import {ok, proxyContainers, proxyWithGoDemo} from '../../helpers/proxy-lab.js'
 
 /** The picture's colours (src/lib/map-render.ts): a replica's fill, and the fills of the two replica problems. */
 const REPLICA = '#dcebfb'
@@ -37,12 +37,7 @@ describe('swarmnet map --format svg', function () {
 
   before(async function () {
     this.timeout(300_000)
-    env = await labVars()
-    await removeServicesAndNetworks(['proxy', 'go-demo'], ['proxy'])
-    await ok(['proxy', 'up'], env)
-    await createService('go-demo', ['--network', 'proxy', '--endpoint-mode', 'dnsrr', '--replicas', '3'])
-    await running('go-demo', 3)
-    await ok(['route', 'add', 'go-demo', '/demo', '8080'], env)
+    env = await proxyWithGoDemo(3, {route: true})
   })
   after(async () => {
     dir.remove()

@@ -3,18 +3,12 @@ import {expect} from 'chai'
 import type {DoctorResult} from '../../../src/lib/doctor/doctor.js'
 import {renderDoctor} from '../../../src/lib/doctor/render.js'
 import {colour} from '../../../src/lib/ui/output.js'
+import {withoutColour} from '../../helpers/fixtures.js'
 
 // doctor() itself opens one SSH session per node (openSshSession, imported dynamically) and its
 // checks are module-private, so the lab tests cover it; what is pure here is the rendering.
 describe('doctor: renderDoctor', () => {
-  let level: typeof colour.level
-  beforeEach(() => {
-    level = colour.level
-    colour.level = 0
-  })
-  afterEach(() => {
-    colour.level = level
-  })
+  withoutColour(colour)
 
   const failing: DoctorResult = {
     warnings: [],

@@ -6,6 +6,7 @@ import {CFG_PATH, type CfgInput, type CfgResult, inspectCfg, rawFile} from '../.
 import {type FakeRoute, fakeCluster} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {CFG, CFG_TWO_ROUTES, CFG_USERS} from '../../helpers/haproxy-cfgs.js'
+import {asInCi} from '../../helpers/fixtures.js'
 
 const nodes = [node('n1', 'node-1', '192.0.2.11', 'manager'), node('n2', 'node-2', '192.0.2.12'), node('n3', 'node-3', '192.0.2.13')]
 const proxy = serviceOf('svc-proxy-0123456789', 'proxy', {image: 'dockerflow/docker-flow-proxy:latest', replicas: 3})
@@ -85,16 +86,7 @@ const fails = async (promise: Promise<unknown>): Promise<Error> =>
 const bytes = (text: string) => Buffer.byteLength(text)
 
 describe('inspect/cfg', () => {
-  // No prompt may be shown: as in CI, there is no terminal to ask on.
-  let ci: string | undefined
-  before(() => {
-    ci = process.env.CI
-    process.env.CI = 'true'
-  })
-  after(() => {
-    if (ci === undefined) delete process.env.CI
-    else process.env.CI = ci
-  })
+  asInCi()
 
   describe('inspectCfg', () => {
     it('reads every running replica\'s /cfg/haproxy.cfg through its node\'s engine, by its container', async () => {

@@ -8,6 +8,7 @@ import type {CfgResult, ReplicaCfg} from '../../../src/lib/inspect/cfg.js'
 import {describeMatch, renderCfg} from '../../../src/lib/inspect/render.js'
 import {colour} from '../../../src/lib/ui/output.js'
 import {CFG, CFG_TWO_ROUTES} from '../../helpers/haproxy-cfgs.js'
+import {withoutColour} from '../../helpers/fixtures.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/haproxy/${name}`, import.meta.url), 'utf8')
 const BASE: Route = parseHaproxyConfig(CFG).routes[0]
@@ -31,14 +32,7 @@ function resultOf(replicas: ReplicaCfg[], masked = 0): CfgResult {
 }
 
 describe('inspect/render', () => {
-  let level: typeof colour.level
-  before(() => {
-    level = colour.level
-    colour.level = 0
-  })
-  after(() => {
-    colour.level = level
-  })
+  withoutColour(colour)
 
   describe('describeMatch', () => {
     it('says a path match as HAProxy writes it: criterion then values', () => {

@@ -7,6 +7,7 @@ import {checkServiceRef} from '../../../src/lib/core/input.js'
 import {type FakeProxyApi, apiPort, fakeCluster, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
+import {asInCi} from '../../helpers/fixtures.js'
 
 const fails = async (promise: Promise<unknown>): Promise<Error> =>
   promise.then(
@@ -47,15 +48,7 @@ interface World {
 
 describe('inspect/service', () => {
   const servers: FakeProxyApi[] = []
-  let ci: string | undefined
-  before(() => {
-    ci = process.env.CI
-    process.env.CI = 'true'
-  })
-  after(() => {
-    if (ci === undefined) delete process.env.CI
-    else process.env.CI = ci
-  })
+  asInCi()
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()))
   })

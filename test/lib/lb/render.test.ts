@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import type {LbResult} from '../../../src/lib/lb/lb.js'
 import {renderLb} from '../../../src/lib/lb/render.js'
 import {colour} from '../../../src/lib/ui/output.js'
+import {withoutColour} from '../../helpers/fixtures.js'
 
 const result = (overrides: Partial<LbResult> = {}): LbResult => ({
   target: 'http://10.0.0.11/demo', url: 'http://10.0.0.11/demo', from: {where: 'here'}, requests: 10, answered: 10, failed: 0, failures: {}, allowedFailures: 0, statuses: {200: 10},
@@ -11,14 +12,7 @@ const result = (overrides: Partial<LbResult> = {}): LbResult => ({
 })
 
 describe('lb: renderLb', () => {
-  let level: typeof colour.level
-  before(() => {
-    level = colour.level
-    colour.level = 0
-  })
-  after(() => {
-    colour.level = level
-  })
+  withoutColour(colour)
 
   it('all answered: counts, statuses, percentiles and the spread; no failure line', () => {
     const lines = renderLb(result()).split('\n')

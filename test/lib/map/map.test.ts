@@ -7,6 +7,7 @@ import {type SwarmMap, swarmMap} from '../../../src/lib/map/map.js'
 import {type FakeProxyApi, type FakeRoute, apiPort, fakeCluster, onLab, serveProxyApi} from '../../helpers/fake-cluster.js'
 import {fakeEngine, node, serviceOf, taskOf} from '../../helpers/fake-engine.js'
 import {liveDest, liveService} from '../../helpers/fake-proxy-api.js'
+import {asInCi} from '../../helpers/fixtures.js'
 
 const network = (id: string, name: string, overrides: Partial<NetworkSummary> = {}): NetworkSummary => ({
   id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted: false, subnets: [], options: {}, labels: {}, ...overrides,
@@ -64,15 +65,7 @@ interface World {
 
 describe('map: swarmMap', () => {
   const servers: FakeProxyApi[] = []
-  let ci: string | undefined
-  before(() => {
-    ci = process.env.CI
-    process.env.CI = 'true'
-  })
-  after(() => {
-    if (ci === undefined) delete process.env.CI
-    else process.env.CI = ci
-  })
+  asInCi()
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()))
   })

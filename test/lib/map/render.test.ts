@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import type {MapRoute, MapService, SwarmMap} from '../../../src/lib/map/map.js'
 import {renderDot, renderMermaid, renderTree} from '../../../src/lib/map/render.js'
 import {colour} from '../../../src/lib/ui/output.js'
+import {withoutColour} from '../../helpers/fixtures.js'
 
 const route = (key: string, overrides: Partial<MapRoute> = {}): MapRoute => {
   const [service, index] = key.split('#')
@@ -60,14 +61,7 @@ const HEALTHY: SwarmMap = {
 const MERMAID_LINE = /^(flowchart LR| {2}[A-Za-z0-9_]+\["(?:[^"])*"\]| {2}[A-Za-z0-9_]+ --> [A-Za-z0-9_]+| {2}[A-Za-z0-9_]+ -\. lacks \.-> [A-Za-z0-9_]+| {2}classDef problem fill:#fde2e2,stroke:#c00,color:#900| {2}class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* problem)$/
 
 describe('map-render', () => {
-  let level: typeof colour.level
-  before(() => {
-    level = colour.level
-    colour.level = 0
-  })
-  after(() => {
-    colour.level = level
-  })
+  withoutColour(colour)
 
   describe('renderTree', () => {
     it('draws entry points, each replica\'s routes to services and tasks, and marks every problem', () => {

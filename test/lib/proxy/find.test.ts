@@ -4,6 +4,7 @@ import type {NetworkSummary} from '../../../src/lib/docker/engine.js'
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
 import {DEFAULT_API_PORT, PROXY_LABEL, apiPortOf, findProxy, isProxyImage, proxyNetworks} from '../../../src/lib/proxy/find.js'
 import {fakeEngine, serviceOf} from '../../helpers/fake-engine.js'
+import {asInCi} from '../../helpers/fixtures.js'
 
 function network(id: string, name: string, overrides: Partial<NetworkSummary> = {}): NetworkSummary {
   return {id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted: false, subnets: [], options: {}, labels: {}, ...overrides}
@@ -47,15 +48,7 @@ describe('proxy/find', () => {
   })
 
   describe('findProxy', () => {
-    let ci: string | undefined
-    before(() => {
-      ci = process.env.CI
-      process.env.CI = 'true'
-    })
-    after(() => {
-      if (ci === undefined) delete process.env.CI
-      else process.env.CI = ci
-    })
+    asInCi()
 
     it('finds --proxy by name or by id', async () => {
       const services = [demo, book, maintained]

@@ -3,6 +3,7 @@ import {verify} from 'unixcrypt'
 
 import {UsageError} from '../../../src/lib/core/errors.js'
 import {type RouteAddInput, checkRouteInput, routeFromInput} from '../../../src/lib/route/add.js'
+import {asInCi} from '../../helpers/fixtures.js'
 
 /** `swarmnet route add go-demo /demo 8080` and nothing else. */
 function input(overrides: Partial<RouteAddInput> = {}): RouteAddInput & {service: string; port: string} {
@@ -21,16 +22,7 @@ async function failure(promise: Promise<unknown>): Promise<UsageError> {
 const NO_TERMINAL = 'pass it on the command line (no terminal to ask on)'
 
 describe('routes/add: checking the input', () => {
-  // No prompt may ever be shown here: as in CI, there is no terminal to ask on.
-  let ci: string | undefined
-  before(() => {
-    ci = process.env.CI
-    process.env.CI = 'true'
-  })
-  after(() => {
-    if (ci === undefined) delete process.env.CI
-    else process.env.CI = ci
-  })
+  asInCi()
 
   describe('checkRouteInput', () => {
     it('accepts the book\'s route and says it is un-indexed', async () => {

@@ -87,7 +87,9 @@ export function tallyNetworks(networks: NetworkSummary[], {nodes, services, task
 
     // A task not yet allocated holds nothing, but still wants an address on each of its service's networks.
     if (task.desiredState !== 'running') continue
-    for (const a of serviceMap.get(task.serviceId)?.networks ?? []) if (!task.addresses.some((t) => t.networkId === a.id)) raw.get(a.id)?.waiting.push(task)
+    const networksOf = serviceMap.get(task.serviceId)?.networks
+    if (!networksOf || task.addresses.length >= networksOf.length) continue // the usual case: it holds them all
+    for (const a of networksOf) if (!task.addresses.some((t) => t.networkId === a.id)) raw.get(a.id)?.waiting.push(task)
   }
 
   return networks.map((network) => {

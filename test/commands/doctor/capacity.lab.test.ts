@@ -13,11 +13,11 @@ interface Finding {
 }
 
 /** Runs doctor and returns its swarm-wide findings, whether it exited 0 or 1. */
-async function swarmFindings(env: Record<string, string | undefined>, args: string[] = []): Promise<{code: number; swarm: Finding[]; stderr: string}> {
+async function swarmFindings(env: Record<string, string | undefined>, args: string[] = []): Promise<{code: number; swarm: Finding[]; message?: string}> {
   const result = await swarmnet(['doctor', ...args, '--json'], {env, timeoutMs: 120_000})
   const body = result.json?.error?.details ?? result.json
   expect(body?.swarm, result.stdout + result.stderr).to.be.an('array')
-  return {code: result.code, swarm: body.swarm, stderr: result.stderr}
+  return {code: result.code, swarm: body.swarm, message: result.json?.error?.message}
 }
 
 async function listed(env: Record<string, string | undefined>, name: string): Promise<{capacity: Record<string, number>} | undefined> {
@@ -81,14 +81,14 @@ describe('doctor capacity: a full overlay, injected', function () {
     expect(human.stdout).to.match(/^free +0/m)
     expect(human.stdout).to.include('4 task(s) hold no address on it yet: tiny-web.')
 
-    const {code, swarm, stderr} = await swarmFindings(env)
+    const {code, swarm, message} = await swarmFindings(env)
     expect(code).to.equal(1)
     const full = swarm.find((f) => f.name === 'capacity' && f.subject === 'network tiny')!
     expect(full.status).to.equal('fail')
     expect(full.detail).to.match(/^full: 5\/5 addresses used \(100%: 1 VIP, 4 task, [1-3] load-balancer endpoint\); 8 task\(s\) stuck: tiny-web\.\d+ \(new\)/)
     for (let slot = 1; slot <= 8; slot++) expect(full.detail).to.match(new RegExp(`tiny-web\\.${slot} \\((new|pending|assigned|preparing)`))
     expect(full.hint).to.match(/^new tasks on tiny get no address and stay in New or Preparing, with no error shown: a larger --subnet .*, fewer replicas, or --endpoint-mode dnsrr to save the VIP$/)
-    expect(stderr).to.include('network tiny: capacity')
+    expect(message).to.include('network tiny: capacity')
     // Nothing else on the lab is said to be full.
     expect(swarm.filter((f) => f.name === 'capacity' && f.status !== 'pass').map((f) => f.subject)).to.deep.equal(['network tiny'])
   })

@@ -40,12 +40,12 @@ clean() { dk service rm $(dk service ls -q) >/dev/null 2>&1 || true; until [ -z 
 private_api() {
   say "route add on 3 replicas: the published API port vs over SSH (not published)"
   clean
-  $sn proxy up --publish-api --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
+  env $env_lab $sn proxy up --publish-api --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
   dk service create -d --name go-demo --network proxy --endpoint-mode dnsrr swarmnet-lab/go-demo >/dev/null 2>&1
   until [ "$(dk service ps go-demo --filter desired-state=running --format '{{.CurrentState}}' | grep -c ^Running)" = 1 ]; do sleep 0.3; done
   env $env_lab $sn route add go-demo /demo 8080 --json -H "$sock" > "$out/api-published-via.json"
   hyperfine -N --warmup 2 --runs 20 --export-json "$out/api-published.json" "env $env_lab $sn route add go-demo /demo 8080 -H $sock" >&2
-  $sn proxy up --update --no-sync --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1
+  env $env_lab $sn proxy up --update --no-sync --env RELOAD_MIN_MS=0 -H "$sock" >/dev/null 2>&1 || { echo "proxy up --update failed" >&2; exit 1; }
   env $env_lab $sn route add go-demo /demo 8080 --json -H "$sock" > "$out/api-private-via.json"
   hyperfine -N --warmup 2 --runs 20 --export-json "$out/api-private.json" "env $env_lab $sn route add go-demo /demo 8080 -H $sock" >&2
   clean

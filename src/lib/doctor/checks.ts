@@ -1,4 +1,5 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import {type Repair, fdbCheck} from './dataplane.js'
 import type {NodeFacts} from './facts.js'
 import {type FilterTable, evaluate} from './iptables.js'
 
@@ -13,6 +14,8 @@ export interface Check {
   detail: string
   /** What to do about it, when something is wrong. */
   hint?: string
+  /** What `doctor --fix` would run to put it right, when it can. */
+  repairs?: Repair[]
 }
 
 export interface NodeReport {
@@ -32,7 +35,7 @@ export const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; 
 ]
 
 /** The per-node checks, by the name `doctor --check` takes: a check's first word ("port 7946/tcp" is "port"). */
-export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency']
+export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb']
 
 /** The name `--check` selects a node check by. */
 export function checkFamily(check: Pick<Check, 'name'>): string {
@@ -98,6 +101,7 @@ export function report(r: Reached, context: Context): NodeReport {
       firewallCheck(facts),
       versionCheck(r.node, context.allNodes),
       consistencyCheck(r, context),
+      fdbCheck(r, context),
     ],
   }
 }

@@ -10,6 +10,7 @@ import {taskName} from '../docker/tasks.js'
 import {UsageError} from '../core/errors.js'
 import {invalid} from '../core/input.js'
 import {type DataPath, NODE_CHECKS, type NodeReport, type Reached, type View, checkFamily, report} from './checks.js'
+import type {Repair} from './dataplane.js'
 import {readFacts} from './facts.js'
 import {parseFilterTable} from './iptables.js'
 import {SWARM_CHECKS, type SwarmFinding, swarmChecks} from './swarm-checks.js'
@@ -23,12 +24,21 @@ export interface DoctorResult {
   /** SSH connections opened: one per node reached. */
   sshConnections: number
   ok: boolean
+  /** With --fix: what was found to repair, whether it was confirmed, and each repair's outcome; the rows above are the re-check. */
+  fix?: FixResult
+}
+
+export interface FixResult {
+  confirmed: boolean
+  repairs: (Repair & {ok: boolean; error?: string})[]
 }
 
 /** One reached node: its facts, its engine (over the same SSH connection), what went wrong. */
 interface Connected extends Reached {
   session?: SshSession
   engine?: Engine
+  /** The peers' ports this node's script probed: the re-check after --fix probes the same. */
+  probes?: string[]
 }
 
 export interface DoctorOptions {
@@ -38,6 +48,8 @@ export interface DoctorOptions {
   checks?: string[]
   /** Overlays the network-scoped checks look at (name or id); all when empty or absent. */
   networks?: string[]
+  /** doctor --fix: asked once with every repair found (none asked when there are none); true applies them, then re-checks. */
+  fix?: {confirm: (repairs: Repair[]) => Promise<boolean>}
 }
 
 /** Every name `--check` takes. */
@@ -80,13 +92,21 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     const overlayTasks = tasks.filter((t) => t.state === 'running')
     const dataPath = await probeDataPath(reached, overlayTasks, networks)
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
-    const reports = reached.map((r) => report(r, {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}))
+    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}
+    let reports = reached.map((r) => report(r, context))
+    let fix: FixResult | undefined
+    if (options.fix) {
+      fix = await repair(reached, reports, options.fix.confirm, cluster.timeoutMs)
+      // The re-check: the repaired nodes' facts read again over their connections; the rest stands.
+      if (fix.repairs.some((x) => x.ok)) reports = reached.map((r) => report(r, context))
+    }
+
     // ssh and state always stay: without them a row cannot say why its other checks are missing.
     if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
     const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, networksChosen: (options.networks ?? []).length > 0, now: Date.now()}, Object.keys(SWARM_CHECKS).filter((name) => !selected || selected.has(name)))
     const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
-    return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok}
+    return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok, ...(fix ? {fix} : {})}
   } finally {
     await Promise.all(reached.map((r) => (r.engine ? r.engine.close() : r.session?.close())))
   }
@@ -110,8 +130,8 @@ async function reach(cluster: Cluster, node: SwarmNode, allNodes: SwarmNode[], m
     reached.session = await openSshSession(sshEndpoint(node), {configPath: cluster.settings.sshConfigPath, acceptNewHostKey: cluster.settings.acceptNewHostKey, timeoutMs: cluster.timeoutMs, env: cluster.settings.env})
     reached.via = reached.session.target
     const peers = allNodes.filter((n) => n.id !== node.id && n.address)
-    const probes = peers.flatMap((peer) => [...(managers.some((m) => m.id === peer.id) ? [`${peer.address}:2377`] : []), `${peer.address}:7946`])
-    reached.facts = await readFacts(reached.session, probes, cluster.timeoutMs)
+    reached.probes = peers.flatMap((peer) => [...(managers.some((m) => m.id === peer.id) ? [`${peer.address}:2377`] : []), `${peer.address}:7946`])
+    reached.facts = await readFacts(reached.session, reached.probes, cluster.timeoutMs)
     if (reached.facts.iptables) reached.table = parseFilterTable(reached.facts.iptables)
     const {engineOverSsh} = await import('../docker/connect.js')
     reached.engine = await engineOverSsh(reached.session, cluster.timeoutMs)
@@ -171,4 +191,30 @@ async function nodeViews(reached: Connected[], tasks: TaskSummary[], networks: N
       }),
   ))
   return views.filter((v): v is View => v !== undefined)
+}
+
+/** Runs each repair the checks found, once confirmed, over its node's connection; then re-reads those nodes' facts. */
+async function repair(reached: Connected[], reports: NodeReport[], confirm: (repairs: Repair[]) => Promise<boolean>, timeoutMs: number): Promise<FixResult> {
+  const found = reports.flatMap((row) => row.checks.flatMap((c) => c.repairs ?? []))
+  if (found.length === 0) return {confirmed: false, repairs: []}
+  if (!(await confirm(found))) return {confirmed: false, repairs: found.map((x) => ({...x, ok: false, error: 'not confirmed'}))}
+  const repairs = await Promise.all(found.map(async (x) => {
+    const session = reached.find((r) => r.node.hostname === x.node)?.session
+    if (!session) return {...x, ok: false, error: 'no connection to the node'}
+    try {
+      const output = await session.exec(`if [ "$(id -u)" = 0 ]; then ${x.command}; else sudo -n ${x.command}; fi`, {timeoutMs})
+      return output.code === 0 ? {...x, ok: true} : {...x, ok: false, error: output.stderr.trim() || `exit ${output.code}`}
+    } catch (error) {
+      return {...x, ok: false, error: reasonOf(error)}
+    }
+  }))
+  for (const r of reached.filter((c) => c.session && repairs.some((x) => x.ok && x.node === c.node.hostname))) {
+    try {
+      r.facts = await readFacts(r.session!, r.probes ?? [], timeoutMs)
+    } catch (error) {
+      r.error = reasonOf(error)
+    }
+  }
+
+  return {confirmed: true, repairs}
 }

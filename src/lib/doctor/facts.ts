@@ -1,4 +1,5 @@
 import type {SshSession} from '../ssh/ssh-client.js'
+import {DATAPLANE_SECTION, type DataPlane, EXEC_ROOT, parseDataPlane} from './dataplane.js'
 
 /** What one node says about itself, read over SSH in one round trip. */
 export interface NodeFacts {
@@ -18,6 +19,8 @@ export interface NodeFacts {
   ingressSbox?: {mangle: string; ipvs: string}
   /** TCP connects this node tried: "ip:port" → whether it connected. */
   probes: Map<string, boolean>
+  /** The overlays' forwarding and neighbour entries and the sandboxes' addresses, when they could be read. */
+  dataPlane?: DataPlane
 }
 
 /**
@@ -41,8 +44,10 @@ section ufw
 if command -v ufw >/dev/null 2>&1; then asroot ufw status 2>&1; else echo absent; fi
 section firewalld
 if command -v firewall-cmd >/dev/null 2>&1; then firewall-cmd --state 2>&1; asroot firewall-cmd --list-ports 2>&1; else echo absent; fi
+${EXEC_ROOT}
 section sbox
-if [ -e /var/run/docker/netns/ingress_sbox ]; then asroot nsenter --net=/var/run/docker/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=/var/run/docker/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+if [ -e $er/netns/ingress_sbox ]; then asroot nsenter --net=$er/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=$er/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
+${DATAPLANE_SECTION}
 section probes
 # All at once: a node's time is its slowest probe, not the sum over its peers.
 for t in "$@"; do (
@@ -78,6 +83,7 @@ export function parseFacts(text: string): NodeFacts {
   const iptables = get('iptables')
   const iptablesOk = /\nrc=0$/.test(`\n${iptables}`) && iptables.includes('*filter')
   const sbox = get('sbox')
+  const dataPlane = parseDataPlane(get('dataplane'))
   return {
     ipvs: ['proc', 'module', 'loadable'].includes(ipvs) ? ipvs : 'missing',
     kernel: get('kernel'),
@@ -88,6 +94,7 @@ export function parseFacts(text: string): NodeFacts {
     ufw: get('ufw'),
     firewalld: get('firewalld'),
     ...(sbox && sbox !== 'absent' ? {ingressSbox: {mangle: sbox.split('--- ipvs')[0] ?? '', ipvs: sbox.split('--- ipvs')[1] ?? ''}} : {}),
+    ...(dataPlane ? {dataPlane} : {}),
     probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
   }
 }

@@ -25,5 +25,15 @@ export function renderDoctor(result: DoctorResult): string {
   const swarm = result.swarm.length > 0 ? ['', renderTable(['SWARM CHECK', 'SUBJECT', 'STATUS', 'DETAIL'], result.swarm.map((f) => [f.name, f.subject, MARK[f.status], f.detail]))] : []
   // Only swarm-wide checks asked for: no node was reached, so no grid.
   const top = result.nodes.length > 0 ? [grid, ...swarm] : swarm.slice(1)
-  return [...top, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  return [...top, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), ...renderFix(result), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+}
+
+/** What --fix did; the grid and findings above are the re-check after it. */
+function renderFix(result: DoctorResult): string[] {
+  const {fix} = result
+  if (!fix) return []
+  if (fix.repairs.length === 0) return ['', 'Nothing for --fix to repair.']
+  if (!fix.confirmed) return ['', `Not confirmed: nothing changed (${fix.repairs.length} repair(s) found).`]
+  const lines = fix.repairs.map((x) => x.ok ? `${colour.green('fixed')} ${x.node} ${x.problem}` : `${colour.red('not fixed')} ${x.node} ${x.problem}: ${x.error}`)
+  return ['', 'After --fix (the checks above are the re-check):', ...lines]
 }

@@ -64,7 +64,7 @@ describe('swarmnet doctor', function () {
       expect(ipvs.status, node).to.equal('fail')
       expect(ipvs.detail).to.match(/^this kernel \(.+\) has no IPVS$/)
       expect(ipvs.hint).to.include('service VIPs and the ingress routing mesh cannot work on this node')
-      for (const name of ['ssh', 'state', 'port 7946/tcp', 'port 7946/udp', 'vxlan 4789/udp', 'mtu', 'addresses', 'engine', 'consistency']) expect(check(nodes, node, name).status, `${node} ${name}`).to.equal('pass')
+      for (const name of ['ssh', 'state', 'port 7946/tcp', 'port 7946/udp', 'vxlan 4789/udp', 'mtu', 'addresses', 'engine', 'consistency', 'fdb']) expect(check(nodes, node, name).status, `${node} ${name}`).to.equal('pass')
     }
 
     expect(check(nodes, 'node-1', 'port 2377/tcp').status).to.equal('pass')

@@ -14,6 +14,7 @@
 #                                          shell pipeline looped over the replicas; one replica: <= 2x it
 #   swarmnet doctor, mesh check            on 6 nodes at most 1.3x their time on 3; one SSH connection per node
 #   swarmnet lb test --requests 1000       through the proxy: >= 80% of ab's throughput from here
+# At scale (200 nodes, 100 networks, 5,000 tasks against a fake engine): bench/scale.sh.
 # Needs root and the lab's requirements (scripts/setup.sh installs them). Prints a Markdown table: the report
 # is docs/benchmarks.md, where the table goes between the <!-- bench --> markers, with what it shows.
 # `bash bench/run.sh startup` runs only the start-up rows; `bash bench/run.sh api` only the private-API row.

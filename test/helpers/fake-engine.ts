@@ -1,4 +1,4 @@
-import type {Engine, EngineInfo, ServiceSummary, SwarmNode, TaskSummary} from '../../src/lib/docker/engine.js'
+import type {Engine, EngineInfo, NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../../src/lib/docker/engine.js'
 
 /** A fake of swarmnet's own Engine interface: each test sets the methods it needs. */
 export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: number} {
@@ -65,4 +65,9 @@ export function taskOf(id: string, serviceId: string, nodeId: string, overrides:
     id, serviceId, nodeId, image: 'swarmnet-lab/go-demo:latest', desiredState: 'running', state: 'running', stateSince: '2026-01-01T00:00:00Z',
     createdAt: '2026-01-01T00:00:00Z', message: 'started', addresses: [], publishedPorts: [], containerId: `c-${id}`, ...overrides,
   }
+}
+
+/** An overlay network as the Engine lists it, with one subnet. */
+export function overlayOf(id: string, name: string, subnet: string, overrides: Partial<NetworkSummary> = {}): NetworkSummary {
+  return {id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted: false, subnets: [{subnet}], options: {}, labels: {}, ...overrides}
 }

@@ -191,6 +191,15 @@ export abstract class SwarmnetCommand<T extends typeof Command> extends Command 
     await Promise.allSettled(closing)
     return super.finally(error)
   }
+
+  /**
+   * --json output: what oclif prints with colour off (bin/run.js turns it off under --json), written
+   * straight out. oclif's own tokenizes the text for colour at a cost that grows faster than its size
+   * (thousands of tasks took tens of ms); swarmnet's results are plain data, so nothing else differs.
+   */
+  logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
 }
 
 /** Maps any failure to one line and an exit code: ours, oclif's parse errors (2), prompts, the rest (1). */

@@ -86,7 +86,10 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const swarmNetworks = chosenNetworks(networks, options.networks ?? [])
   const chosen = options.nodes.length > 0 ? [...new Map(options.nodes.map((ref) => findNode(allNodes, ref)).map((n) => [n.id, n])).values()] : allNodes
   const managers = allNodes.filter((n) => n.role === 'manager')
-  const reached = await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers)))
+  // Only swarm-wide checks from the manager's lists asked for (--check capacity): no node is reached.
+  // The encrypted check is swarm-wide but reads every node (IPsec, firewalls) and pings over the overlays.
+  const nodeWork = !selected || [...NODE_CHECKS, 'encrypted'].some((name) => selected.has(name))
+  const reached = nodeWork ? await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers))) : []
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
     const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, overlayTasks, networks), wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : []])
@@ -103,7 +106,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     // ssh and state always stay: without them a row cannot say why its other checks are missing.
     if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
-    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, reached, encryptedProbes}, Object.keys(SWARM_CHECKS).filter((name) => wanted(name)))
+    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, reached, encryptedProbes, networksChosen: (options.networks ?? []).length > 0, now: Date.now()}, Object.keys(SWARM_CHECKS).filter((name) => wanted(name)))
     const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
     return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok, ...(fix ? {fix} : {})}
   } finally {

@@ -23,7 +23,9 @@ export function renderDoctor(result: DoctorResult): string {
   const warnings = result.warnings.map((w) => `${colour.yellow('!')} ${w.service} api: ${w.message}`)
   const all = [...findings, ...swarmFindings, ...warnings]
   const swarm = result.swarm.length > 0 ? ['', renderTable(['SWARM CHECK', 'SUBJECT', 'STATUS', 'DETAIL'], result.swarm.map((f) => [f.name, f.subject, MARK[f.status], f.detail]))] : []
-  return [grid, ...swarm, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), ...renderFix(result), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
+  // Only swarm-wide checks asked for: no node was reached, so no grid.
+  const top = result.nodes.length > 0 ? [grid, ...swarm] : swarm.slice(1)
+  return [...top, '', ...(all.length > 0 ? all : [colour.green('Every check passed.')]), ...renderFix(result), '', colour.dim(`${result.sshConnections} SSH connection(s), one per node.`)].join('\n')
 }
 
 /** What --fix did; the grid and findings above are the re-check after it. */

@@ -3,6 +3,8 @@ import {clientAddressHidden} from '../proxy/client-address.js'
 import {isProxyService} from '../proxy/find.js'
 import type {Check, DataPath, Reached} from './checks.js'
 import {encryptedCheck} from './encrypted.js'
+import {capacityFindings} from './swarm/capacity.js'
+import {taskErrorFindings} from './swarm/task-errors.js'
 
 // Findings about the swarm as a whole, pure: a network, a service or a task, named, with the fix.
 // Node-level findings stay in checks.ts (one row per node); these are listed under the grid.
@@ -22,6 +24,10 @@ export interface SwarmContext {
   reached?: Reached[]
   /** Pings over each encrypted overlay between its containers on different nodes, by network name. */
   encryptedProbes?: (DataPath & {network: string})[]
+  /** True when `doctor --network` chose `networks` (else they are all the swarm's networks). */
+  networksChosen?: boolean
+  /** The time checks measure waits against (ms since the epoch); now when absent. */
+  now?: number
 }
 
 /** A check over the whole swarm: every finding it makes, passes included, so a healthy swarm says what was checked. */
@@ -40,6 +46,8 @@ export function clientAddressCheck(context: SwarmContext): SwarmFinding[] {
 
 /** The swarm-wide checks, by the name `doctor --check` takes. */
 export const SWARM_CHECKS: Record<string, SwarmCheck> = {
+  capacity: capacityFindings,
+  'task-errors': taskErrorFindings,
   encrypted: encryptedCheck,
   'client-address': clientAddressCheck,
 }

@@ -6,18 +6,24 @@ import {SwarmnetError, UsageError} from '../core/errors.js'
 import {chooseOne} from '../ui/interactive.js'
 import {checkDockerName} from '../core/input.js'
 import {taskName} from '../docker/tasks.js'
+import {type CapacityCounts, type NetworkCapacity, networkCapacity, tallyNetworks} from './capacity.js'
 
 /** An overlay network with the services attached to it. */
 export interface OverlayNetwork extends NetworkSummary {
   services: string[]
 }
 
-/** The swarm's overlay networks, each with the names of the services attached. */
-export async function listOverlays(engine: Engine): Promise<OverlayNetwork[]> {
-  const [networks, services] = await Promise.all([engine.listNetworks(), engine.listServices()])
-  return networks
-    .filter((n) => n.driver === 'overlay')
-    .map((n) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name)}))
+/** An overlay as `network ls` lists it: with its address use (see capacity.ts for what is counted). */
+export interface ListedOverlay extends OverlayNetwork {
+  capacity: CapacityCounts
+}
+
+/** The swarm's overlay networks, each with the names of the services attached and its address use. */
+export async function listOverlays(engine: Engine): Promise<ListedOverlay[]> {
+  const [networks, services, nodes, tasks] = await Promise.all([engine.listNetworks(), engine.listServices(), engine.listNodes(), engine.listTasks()])
+  const overlays = networks.filter((n) => n.driver === 'overlay')
+  const used = tallyNetworks(overlays, {nodes, services, tasks})
+  return overlays.map((n, i) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name), capacity: used[i].counts}))
 }
 
 /** Checks a network spec before anything is sent: name, subnet, gateway inside it, MTU range. */
@@ -77,6 +83,8 @@ export interface NetworkInspection {
   network: NetworkDetail
   peers: {name: string; ip: string}[]
   services: {name: string; endpointMode: string; vip?: string; tasks: NetworkTaskView[]}[]
+  /** Its addresses: subnets' sizes, VIPs, task addresses, load-balancer endpoints, free. */
+  capacity: NetworkCapacity
 }
 
 /**
@@ -86,12 +94,13 @@ export interface NetworkInspection {
  */
 export async function inspectOverlay(engine: Engine, ref: string): Promise<NetworkInspection> {
   const network = await findNetwork(engine, ref)
-  const [detail, services, tasks, nodes] = await Promise.all([
+  const [detail, services, allTasks, nodes] = await Promise.all([
     engine.inspectNetwork(network.id, {verbose: true}),
     engine.listServices(),
-    engine.listTasks({desiredState: 'running'}),
+    engine.listTasks(),
     engine.listNodes(),
   ])
+  const tasks = allTasks.filter((t) => t.desiredState === 'running')
   const attached = services.filter((s) => s.networks.some((a) => a.id === network.id))
   const hostnames = new Map(nodes.map((n) => [n.id, n]))
   const views = attached.map((service) => ({
@@ -103,7 +112,7 @@ export async function inspectOverlay(engine: Engine, ref: string): Promise<Netwo
   // The engine names peers by its own id; the node's hostname is what an operator knows.
   const byAddress = new Map(nodes.map((n) => [n.address, n.hostname]))
   const peers = detail.peers.length > 0 ? detail.peers.map((p) => ({name: byAddress.get(p.ip) ?? p.name, ip: p.ip})) : derivedPeers(views, hostnames)
-  return {network: detail, peers, services: views}
+  return {network: detail, peers, services: views, capacity: networkCapacity(network, {nodes, services, tasks: allTasks})}
 }
 
 /** The NAME argument of `network inspect`, chosen from the overlays on a terminal. */

@@ -62,7 +62,12 @@ describe('swarmnet network create / ls / inspect', () => {
     expect(result.json.find((n: {name: string}) => n.name === 'ingress').ingress).to.equal(true)
     expect(result.json.every((n: {driver: string}) => n.driver === 'overlay')).to.equal(true)
     const table = await swarmnet(['network', 'ls'], {env})
-    expect(table.stdout).to.match(/netdemo-tuned\s+\w{12}\s+172\.29\.77\.0\/24\s+172\.29\.77\.1\s+yes\s+yes\s+netdemo-web/)
+    // Addresses: the VIP, each task's (once allocated) and one load-balancer endpoint per node running one.
+    const {capacity} = tuned
+    expect(capacity).to.deep.include({size: 253, vips: 1})
+    expect(capacity.used).to.equal(capacity.vips + capacity.tasks + capacity.lbEndpoints)
+    expect(capacity.free).to.equal(253 - capacity.used)
+    expect(table.stdout).to.match(/netdemo-tuned\s+\w{12}\s+172\.29\.77\.0\/24\s+172\.29\.77\.1\s+\d+\/253\s+\d+\s+yes\s+yes\s+netdemo-web/)
   })
 
   it('inspects: the service VIP, and each task with its node and IP, as the swarm reports them', async function () {

@@ -8,13 +8,16 @@ const overlay = (id: string, name: string) => ({id, name, driver: 'overlay', sco
 const service = (id: string, name: string, networks: {id: string; vip?: string}[]) => serviceOf(id, name, {networks})
 
 describe('networks', () => {
-  it('lists only overlays, with the services attached', async () => {
+  it('lists only overlays, with the services attached and their address use', async () => {
     const engine = fakeEngine({
       listNetworks: async () => [overlay('n1', 'proxy'), {...overlay('b', 'bridge'), driver: 'bridge'}],
-      listServices: async () => [service('s1', 'go-demo', [{id: 'n1'}]), service('s2', 'db', [])],
+      listServices: async () => [service('s1', 'go-demo', [{id: 'n1', vip: '10.0.1.2'}]), service('s2', 'db', [])],
+      listNodes: async () => [node('id-1', 'node-1', '10.213.0.11', 'manager')],
+      listTasks: async () => [taskOf('t1', 's1', 'id-1', {slot: 1, addresses: [{networkId: 'n1', address: '10.0.1.5'}]})],
     })
     const networks = await listOverlays(engine)
     expect(networks.map((n) => [n.name, n.services])).to.deep.equal([['proxy', ['go-demo']]])
+    expect(networks[0].capacity).to.deep.equal({size: 253, used: 3, free: 250, percent: 1, vips: 1, tasks: 1, lbEndpoints: 1, waiting: 0})
   })
 
   const bad: [object, RegExp][] = [
@@ -98,6 +101,7 @@ describe('networks', () => {
     expect(result.services[0].vip).to.equal('10.0.1.2')
     expect(result.services[0].tasks.map((t) => [t.task, t.node, t.ip])).to.deep.equal([['go-demo.1', 'node-1', '10.0.1.5'], ['go-demo.2', 'node-2', '10.0.1.6']])
     expect(result.peers).to.deep.equal([{name: 'node-1', ip: '10.213.0.11'}, {name: 'node-2', ip: '10.213.0.12'}])
+    expect(result.capacity).to.deep.include({size: 253, used: 5, free: 248, vips: 1, tasks: 2, lbEndpoints: 2, lbNodes: ['node-1', 'node-2']})
   })
 
   it('names an unknown network and lists the overlays', async () => {

@@ -1,9 +1,8 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
-import {clientAddressHidden} from '../proxy/client-address.js'
-import {isProxyService} from '../proxy/find.js'
 import type {Check, DataPath, Reached} from './checks.js'
-import {encryptedCheck} from './encrypted.js'
+import {encryptedCheck} from './swarm/encrypted.js'
 import {capacityFindings} from './swarm/capacity.js'
+import {clientAddressCheck} from './swarm/client-address.js'
 import {taskErrorFindings} from './swarm/task-errors.js'
 
 // Findings about the swarm as a whole, pure: a network, a service or a task, named, with the fix.
@@ -32,17 +31,6 @@ export interface SwarmContext {
 
 /** A check over the whole swarm: every finding it makes, passes included, so a healthy swarm says what was checked. */
 export type SwarmCheck = (context: SwarmContext) => SwarmFinding[]
-
-/** A proxy published in ingress mode hides every client's address (moby/moby#25526); host mode keeps it. */
-export function clientAddressCheck(context: SwarmContext): SwarmFinding[] {
-  return context.services.filter((s) => isProxyService(s)).map((proxy): SwarmFinding => {
-    const base = {name: 'client-address', subject: `service ${proxy.name}`}
-    const hidden = clientAddressHidden(proxy)
-    if (hidden) return {...base, status: 'warn', detail: hidden.message, hint: hidden.fix}
-    const host = [...new Set(proxy.ports.filter((p) => p.publishMode === 'host' && (p.publishedPort ?? 0) > 0).map((p) => p.publishedPort))]
-    return host.length > 0 ? {...base, status: 'pass', detail: `publishes ${host.join(', ')} in host mode: it sees each client's address`} : {...base, status: 'skip', detail: 'publishes no port'}
-  })
-}
 
 /** The swarm-wide checks, by the name `doctor --check` takes. */
 export const SWARM_CHECKS: Record<string, SwarmCheck> = {

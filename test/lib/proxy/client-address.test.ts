@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import {clientAddressCheck} from '../../../src/lib/doctor/swarm-checks.js'
+import {clientAddressCheck} from '../../../src/lib/doctor/swarm/client-address.js'
 import type {PortSpec} from '../../../src/lib/docker/engine.js'
 import {clientAddressHidden} from '../../../src/lib/proxy/client-address.js'
 import {PROXY_LABEL} from '../../../src/lib/proxy/find.js'

@@ -1,12 +1,12 @@
 import {expect} from 'chai'
 
-import type {DataPath, Reached} from '../../../src/lib/doctor/checks.js'
-import {encryptedCheck, espDrops, ipsecLacks} from '../../../src/lib/doctor/encrypted.js'
-import type {IpsecFacts, NodeFacts} from '../../../src/lib/doctor/facts.js'
-import {parseFilterTable} from '../../../src/lib/doctor/iptables.js'
-import {type SwarmContext, swarmChecks} from '../../../src/lib/doctor/swarm-checks.js'
-import type {NetworkSummary, SwarmNode, TaskSummary} from '../../../src/lib/docker/engine.js'
-import {node, taskOf} from '../../helpers/fake-engine.js'
+import type {DataPath, Reached} from '../../../../src/lib/doctor/checks.js'
+import {encryptedCheck, espDrops, ipsecLacks} from '../../../../src/lib/doctor/swarm/encrypted.js'
+import type {IpsecFacts, NodeFacts} from '../../../../src/lib/doctor/facts.js'
+import {parseFilterTable} from '../../../../src/lib/doctor/iptables.js'
+import {type SwarmContext, swarmChecks} from '../../../../src/lib/doctor/swarm-checks.js'
+import type {NetworkSummary, SwarmNode, TaskSummary} from '../../../../src/lib/docker/engine.js'
+import {node, taskOf} from '../../../helpers/fake-engine.js'
 
 const NODES = [node('n1', 'node-1', '10.0.0.11', 'manager'), node('n2', 'node-2', '10.0.0.12'), node('n3', 'node-3', '10.0.0.13')]
 const overlay = (id: string, name: string, encrypted: boolean): NetworkSummary => ({id, name, driver: 'overlay', scope: 'swarm', attachable: false, internal: false, ingress: false, encrypted, subnets: [], options: encrypted ? {encrypted: ''} : {}, labels: {}})

@@ -1,8 +1,8 @@
-import type {NetworkSummary, SwarmNode} from '../docker/engine.js'
-import type {Reached} from './checks.js'
-import type {IpsecFacts} from './facts.js'
-import {evaluate} from './iptables.js'
-import type {SwarmContext, SwarmFinding} from './swarm-checks.js'
+import type {NetworkSummary, SwarmNode} from '../../docker/engine.js'
+import type {Reached} from '../checks.js'
+import type {IpsecFacts} from '../facts.js'
+import {evaluate} from '../iptables.js'
+import type {SwarmContext, SwarmFinding} from '../swarm-checks.js'
 
 // Encrypted overlays that carry nothing (moby/moby#26523, #30766, #46838; docker/for-linux#91): the
 // network is created and its tasks run, but no packet crosses nodes. Pure: pings over the network,

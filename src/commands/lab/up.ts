@@ -15,6 +15,7 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --nodes 5 --managers 3',
+    '<%= config.bin %> <%= command.id %> --data-path-port 4790',
     'eval "$(<%= config.bin %> lab env)" && docker node ls',
   ]
 
@@ -22,12 +23,13 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
     nodes: Flags.string({summary: `How many nodes (default ${DEFAULT_NODES}).`}),
     managers: Flags.string({summary: `How many of them are managers; node-1 leads (default ${DEFAULT_MANAGERS}).`}),
     subnet: Flags.string({summary: `The nodes' /24 on this machine (default ${DEFAULT_SUBNET}).`}),
+    'data-path-port': Flags.string({summary: 'The UDP port VXLAN uses between the nodes, passed to swarm init as --data-path-port (1024 to 49151; default 4789).'}),
   }
 
   async run(): Promise<LabStatus & {started: boolean; elapsedMs: number}> {
     const started = Date.now()
     const result = await labUp(
-      {nodes: whole(this.flags.nodes, '--nodes'), managers: whole(this.flags.managers, '--managers'), subnet: this.flags.subnet},
+      {nodes: whole(this.flags.nodes, '--nodes'), managers: whole(this.flags.managers, '--managers'), subnet: this.flags.subnet, dataPathPort: dataPathPort(this.flags['data-path-port'])},
       (node, step) => note(`${colour.dim(node ?? 'lab')}  ${step}`),
     )
     const elapsedMs = Date.now() - started
@@ -41,4 +43,9 @@ export default class LabUp extends SwarmnetCommand<typeof LabUp> {
 /** Typed as text, so "abc" gets the same one-line message as "0" (oclif's integer flag has its own). */
 function whole(value: string | undefined, origin: string): number | undefined {
   return value === undefined ? undefined : parseWholeNumber(value, origin, 1, 9, {trim: true})
+}
+
+/** A port as text, checked before anything starts: Docker's range for it, 1024 to 49151. */
+function dataPathPort(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : parseWholeNumber(value, '--data-path-port', 1024, 49_151, {trim: true})
 }

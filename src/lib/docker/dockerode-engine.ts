@@ -7,7 +7,7 @@ import Docker from 'dockerode'
 import {formatSeconds} from '../core/duration.js'
 import {SwarmnetError, WORKER_CODE, reasonOf} from '../core/errors.js'
 import type {Engine} from './engine.js'
-import {type Raw, mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toService, toTask} from './map-raw.js'
+import {type Raw, mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toService, toSwarmSettings, toTask} from './map-raw.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own (holding any TLS material). */
 export type Transport =
@@ -128,8 +128,11 @@ export function createDockerodeEngine(target: string, transport: Transport, time
       const tasks = (await call('list tasks', () => docker.listTasks({filters}))) as Raw[]
       return tasks.map(toTask)
     },
-    async swarmInit({advertiseAddr, listenAddr}) {
-      return String(await call('swarm init', () => docker.swarmInit({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr})))
+    async swarmInit({advertiseAddr, listenAddr, dataPathPort}) {
+      return String(await call('swarm init', () => docker.swarmInit({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr, ...(dataPathPort ? {DataPathPort: dataPathPort} : {})})))
+    },
+    async inspectSwarm() {
+      return toSwarmSettings((await call('swarm inspect', () => docker.swarmInspect())) as Raw)
     },
     async swarmJoin({advertiseAddr, listenAddr, remoteAddr, token}) {
       await call('swarm join', () => docker.swarmJoin({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr, RemoteAddrs: [remoteAddr], JoinToken: token}))

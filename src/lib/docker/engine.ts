@@ -51,9 +51,12 @@ export interface Engine {
   /** The ports an image on this node declares with EXPOSE, or undefined when the image is not there. */
   imageExposedPorts(ref: string): Promise<{port: number; protocol: string}[] | undefined>
 
-  swarmInit(options: {advertiseAddr: string; listenAddr: string}): Promise<string>
+  /** dataPathPort: the UDP port VXLAN uses (`docker swarm init --data-path-port`); Docker's 4789 when absent. */
+  swarmInit(options: {advertiseAddr: string; listenAddr: string; dataPathPort?: number}): Promise<string>
   swarmJoin(options: {advertiseAddr: string; listenAddr: string; remoteAddr: string; token: string}): Promise<void>
   swarmJoinTokens(): Promise<{worker: string; manager: string}>
+  /** The swarm as a manager sees it (`GET /swarm`). */
+  inspectSwarm(): Promise<SwarmSettings>
   /** Imports a root filesystem tarball as an image (`docker import`), with Dockerfile-style changes. */
   importImage(tarball: NodeJS.ReadableStream, repoTag: string, changes: string[]): Promise<void>
   listImageTags(): Promise<string[]>
@@ -75,6 +78,12 @@ export interface EngineInfo {
     /** The managers this node knows (a worker's way to one). */
     remoteManagers: {nodeId: string; addr: string}[]
   }
+}
+
+/** What `GET /swarm` says that swarmnet reads. */
+export interface SwarmSettings {
+  /** The UDP port the overlays' VXLAN traffic uses: the swarm's DataPathPort, 4789 when it is 0 or absent. */
+  dataPathPort: number
 }
 
 export interface SwarmNode {

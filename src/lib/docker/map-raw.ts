@@ -1,4 +1,4 @@
-import type {ContainerSummary, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
+import type {ContainerSummary, EngineInfo, SwarmSettings, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
 
 /**
  * The engine's JSON (Docker Engine API) to swarmnet's own types and back: pure, so the shapes the
@@ -23,6 +23,14 @@ export function toInfo(raw: Raw): EngineInfo {
       remoteManagers: ((swarm.RemoteManagers ?? []) as Raw[]).map((m) => ({nodeId: String(m.NodeID ?? ''), addr: String(m.Addr ?? '')})),
     },
   }
+}
+
+/** Docker's VXLAN port, which a swarm uses unless `swarm init --data-path-port` chose another. */
+export const DEFAULT_DATA_PATH_PORT = 4789
+
+export function toSwarmSettings(raw: Raw): SwarmSettings {
+  const port = Number(raw.DataPathPort ?? 0)
+  return {dataPathPort: Number.isInteger(port) && port > 0 ? port : DEFAULT_DATA_PATH_PORT}
 }
 
 export function toNode(raw: Raw): SwarmNode {

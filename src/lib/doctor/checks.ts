@@ -1,4 +1,5 @@
 import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import {DEFAULT_DATA_PATH_PORT} from '../docker/map-raw.js'
 import {type Repair, fdbCheck} from './dataplane.js'
 import type {NodeFacts} from './facts.js'
 import {type FilterTable, evaluate} from './iptables.js'
@@ -27,12 +28,25 @@ export interface NodeReport {
   checks: Check[]
 }
 
-export const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; managersOnly?: boolean}[] = [
+export interface SwarmPort {
+  name: string
+  protocol: 'tcp' | 'udp'
+  port: number
+  managersOnly?: boolean
+}
+
+/** Cluster management and gossip: the same ports on every swarm. */
+export const SWARM_PORTS: SwarmPort[] = [
   {name: '2377/tcp', protocol: 'tcp', port: 2377, managersOnly: true},
   {name: '7946/tcp', protocol: 'tcp', port: 7946},
   {name: '7946/udp', protocol: 'udp', port: 7946},
-  {name: '4789/udp', protocol: 'udp', port: 4789},
 ]
+
+/** The VXLAN port: the swarm's data-path port (`swarm init --data-path-port`), Docker's 4789 unless it was moved. */
+export function dataPathPort(context: Pick<Context, 'dataPathPort'>): SwarmPort {
+  const port = context.dataPathPort ?? DEFAULT_DATA_PATH_PORT
+  return {name: `${port}/udp`, protocol: 'udp', port}
+}
 
 /** The per-node checks, by the name `doctor --check` takes: a check's first word ("port 7946/tcp" is "port"). */
 export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb']
@@ -79,6 +93,20 @@ export interface Context {
   tasks: TaskSummary[]
   dataPath: DataPath
   views: View[]
+  /** The swarm's data-path (VXLAN) port; 4789 when absent. */
+  dataPathPort?: number
+  /** Don't-fragment pings over an overlay between each pair of nodes: the largest packet that crossed. */
+  pathMtu?: PathMtu
+}
+
+/** What pings of falling sizes over one overlay found: the largest packet that crossed, per pair. */
+export interface PathMtu {
+  network?: string
+  /** The overlay's MTU: the size every pair should carry. */
+  mtu: number
+  /** "from node → to node": the largest packet (bytes, IP header included) that crossed; 0 when none did. */
+  largest: Map<string, number>
+  note?: string
 }
 
 /** One node's row: every check, or the SSH failure that stopped them. */
@@ -98,7 +126,7 @@ export function report(r: Reached, context: Context): NodeReport {
       mtuCheck(r, context),
       ingressCheck(r, context),
       dataPathAddressCheck(r, context),
-      firewallCheck(facts),
+      firewallCheck(facts, context),
       versionCheck(r.node, context.allNodes),
       consistencyCheck(r, context),
       fdbCheck(r, context),
@@ -124,7 +152,7 @@ export function ipvsCheck(facts: NodeFacts): Check {
 /** Inbound TCP connects from every other reached node, and what this node's firewall does with new packets. */
 export function portChecks(r: Reached, context: Context): Check[] {
   const isManager = context.managers.some((m) => m.id === r.node.id)
-  return SWARM_PORTS.filter((p) => p.port !== 4789 && (!p.managersOnly || isManager)).map((p) => {
+  return SWARM_PORTS.filter((p) => !p.managersOnly || isManager).map((p) => {
     const failures: string[] = []
     if (p.protocol === 'tcp') {
       for (const peer of context.reached.filter((o) => o !== r && o.facts)) {
@@ -141,14 +169,14 @@ export function portChecks(r: Reached, context: Context): Check[] {
   })
 }
 
-function sendBlocked(from: Reached, to: SwarmNode, p: (typeof SWARM_PORTS)[number]): boolean {
+function sendBlocked(from: Reached, to: SwarmNode, p: SwarmPort): boolean {
   if (!from.table) return false
   const iface = from.facts!.addresses.get(from.node.address) ?? ''
   return !evaluate(from.table, {chain: 'OUTPUT', protocol: p.protocol, port: p.port, peer: to.address, local: from.node.address, iface}).accepted
 }
 
 /** Rules on this node that drop new packets of the port from (INPUT) or to (OUTPUT) its peers, one line per rule. */
-function firewallBlocks(r: Reached, p: (typeof SWARM_PORTS)[number], context: Context): string[] {
+function firewallBlocks(r: Reached, p: SwarmPort, context: Context): string[] {
   if (!r.table) return []
   const iface = r.facts!.addresses.get(r.node.address) ?? ''
   const byRule = new Map<string, string[]>()
@@ -167,7 +195,8 @@ function firewallBlocks(r: Reached, p: (typeof SWARM_PORTS)[number], context: Co
 }
 
 export function vxlanCheck(r: Reached, context: Context): Check {
-  const port = SWARM_PORTS.find((p) => p.port === 4789)!
+  const port = dataPathPort(context)
+  const name = `vxlan ${port.name}`
   const problems = [...firewallBlocks(r, port, context)]
   const me = r.node.hostname
   const pairs = [...context.dataPath.results].filter(([pair]) => pair.split('→').includes(me))
@@ -178,24 +207,62 @@ export function vxlanCheck(r: Reached, context: Context): Check {
   else if (failedPairs.length > 0 && othersFine) problems.push(`overlay pings failed: ${failedPairs.join(', ')}`)
   const blocked = problems.length > 0 && firewallBlocks(r, port, context).length > 0
   const hint = blocked
-    ? 'allow 4789/udp between the nodes (VXLAN carries every overlay\'s traffic); with --opt encrypted, IP protocol 50 (ESP) too'
-    : 'no rule here drops 4789/udp: check the firewalls between the nodes, and 7946 (overlay peers find each other through the gossip)'
-  if (problems.length > 0) return {name: 'vxlan 4789/udp', status: 'fail', detail: problems.join('; '), hint}
+    ? `allow ${port.name} between the nodes (VXLAN carries every overlay's traffic${port.port === DEFAULT_DATA_PATH_PORT ? '' : ': this swarm\'s data-path port'}); with --opt encrypted, IP protocol 50 (ESP) too`
+    : `no rule here drops ${port.name}: check the firewalls between the nodes, and 7946 (overlay peers find each other through the gossip)`
+  if (problems.length > 0) return {name, status: 'fail', detail: problems.join('; '), hint}
   const tested = pairs.length > 0 ? `overlay ${context.dataPath.network} reaches this node's peers (${pairs.length / 2} pings each way)` : context.dataPath.note ?? 'no data path test'
-  return {name: 'vxlan 4789/udp', status: 'pass', detail: `no firewall rule drops it; ${tested}`}
+  return {name, status: 'pass', detail: `no firewall rule drops it; ${tested}`}
 }
 
 export function mtuCheck(r: Reached, context: Context): Check {
   const iface = r.facts!.addresses.get(r.node.address)
   const underlay = iface ? r.facts!.mtus.get(iface) : undefined
-  if (!underlay) return {name: 'mtu', status: 'skip', detail: `no interface holds ${r.node.address} here`}
+  const measured = pathMtuFinding(r.node.hostname, context.pathMtu)
+  if (!underlay) return measured?.short ? measured.check : {name: 'mtu', status: 'skip', detail: `no interface holds ${r.node.address} here`}
   const own = context.networks.filter((n) => n.driver === 'overlay' && context.tasks.some((t) => t.nodeId === r.node.id && t.addresses.some((a) => a.networkId === n.id)))
   const tooBig = own.filter((n) => Number(n.options['com.docker.network.driver.mtu'] ?? 1450) + 50 > underlay)
   if (tooBig.length > 0) {
-    return {name: 'mtu', status: 'fail', detail: `${iface} has MTU ${underlay}, too small for ${tooBig.map((n) => `${n.name} (${n.options['com.docker.network.driver.mtu'] ?? '1450, the default'})`).join(', ')} plus 50 bytes of VXLAN`, hint: `small requests work but large ones hang: recreate the overlay with --opt com.docker.network.driver.mtu=${underlay - 50}`}
+    const detail = `${iface} has MTU ${underlay}, too small for ${tooBig.map((n) => `${n.name} (${n.options['com.docker.network.driver.mtu'] ?? '1450, the default'})`).join(', ')} plus 50 bytes of VXLAN`
+    return {name: 'mtu', status: 'fail', detail: measured?.short ? `${detail}; ${measured.check.detail}` : detail, hint: `small requests work but large ones hang: recreate the overlay with --opt com.docker.network.driver.mtu=${underlay - 50}`}
   }
 
-  return {name: 'mtu', status: 'pass', detail: `${iface} MTU ${underlay}; overlays here fit with VXLAN's 50 bytes`}
+  if (measured?.short) return measured.check
+  const configured = `${iface} MTU ${underlay}; overlays here fit with VXLAN's 50 bytes`
+  return {name: 'mtu', status: 'pass', detail: measured ? `${configured}; ${measured.check.detail}` : configured}
+}
+
+/**
+ * The measured side of the mtu check: pairs with this node whose largest crossing packet is below the
+ * overlay's MTU. A node is named when all its pairs fall short, or when a short pair's other node does
+ * not fall short with everyone (then the path between the two is to blame, and both are named).
+ */
+export function pathMtuFinding(node: string, probe: PathMtu | undefined): {short: boolean; check: Check} | undefined {
+  if (!probe || probe.largest.size === 0) return undefined
+  // 0: nothing crossed at all, which is the vxlan check's finding, not a size.
+  const pairs = [...probe.largest].filter(([, size]) => size > 0)
+  const mine = pairs.filter(([pair]) => pair.split('→').includes(node))
+  if (mine.length === 0) return undefined
+  const isShort = ([, size]: [string, number]) => size < probe.mtu
+  const allShort = (who: string) => {
+    const theirs = pairs.filter(([pair]) => pair.split('→').includes(who))
+    return theirs.length > 0 && theirs.every(isShort)
+  }
+
+  const short = mine.filter(isShort)
+  const blamed = allShort(node) || short.some(([pair]) => !allShort(pair.split('→').find((n) => n !== node)!))
+  if (short.length === 0 || !blamed) {
+    return {short: false, check: {name: 'mtu', status: 'pass', detail: `pings of ${probe.mtu} bytes (the MTU of ${probe.network}) crossed to and from its peers without fragmenting`}}
+  }
+
+  const largest = Math.min(...short.map(([, size]) => size))
+  return {
+    short: true,
+    check: {
+      name: 'mtu', status: 'fail',
+      detail: `the path over ${probe.network} carries at most ${largest} bytes, less than its MTU ${probe.mtu} (${short.map(([pair, size]) => `${pair} ${size}`).join(', ')}): larger packets are lost, not fragmented`,
+      hint: `small requests work but large ones hang: recreate the overlay with --opt com.docker.network.driver.mtu=${largest} (and the others alike), or give the underlay between these nodes ${probe.mtu + 50} bytes (VXLAN adds 50)`,
+    },
+  }
 }
 
 export function ingressCheck(r: Reached, context: Context): Check {
@@ -233,15 +300,42 @@ export function dataPathAddressCheck(r: Reached, context: Context): Check {
     return {name: 'addresses', status: 'fail', detail: `its overlays know it as ${strangers.join(', ') || 'another address'}, not its advertise address ${r.node.address}`, hint: 'give --data-path-addr the advertise address (or leave it unset) when the node joins (moby/moby#37319)'}
   }
 
-  return {name: 'addresses', status: 'pass', detail: `advertises ${r.node.address}, which is its own${peers.size > 0 ? ' and the one its overlays use' : ''}`}
+  const source = sourceMismatch(r, context)
+  if (source) return source
+  return {name: 'addresses', status: 'pass', detail: `advertises ${r.node.address}, which is its own${peers.size > 0 ? ' and the one its overlays use' : ''}${r.facts!.routes ? ', and its packets to its peers leave from it' : ''}`}
 }
 
-export function firewallCheck(facts: NodeFacts): Check {
+/**
+ * VXLAN's outer source address is whatever the route to the peer picks, not the advertise address: on a
+ * host with two addresses the peers may get packets from one they do not know (moby/moby#47389, #53004).
+ */
+export function sourceMismatch(r: Reached, context: Context): Check | undefined {
+  const routes = r.facts!.routes
+  if (!routes) return undefined
+  const bySource = new Map<string, string[]>()
+  for (const peer of context.allNodes.filter((n) => n.id !== r.node.id && n.address)) {
+    const source = routes.get(peer.address)
+    // A peer at one of this node's own addresses is sent to locally: no VXLAN source to speak of.
+    if (!source || source === r.node.address || r.facts!.addresses.has(peer.address)) continue
+    bySource.set(source, [...(bySource.get(source) ?? []), `${peer.hostname} (${peer.address})`])
+  }
+
+  if (bySource.size === 0) return undefined
+  const sources = [...bySource.keys()]
+  const iface = r.facts!.addresses.get(r.node.address) ?? 'IFACE'
+  return {
+    name: 'addresses', status: 'fail',
+    detail: [...bySource].map(([source, peers]) => `packets to ${peers.join(', ')} leave from ${source}, not its advertise address ${r.node.address}`).join('; ') + ': VXLAN\'s outer source follows the route',
+    hint: `make the advertise address the source of the route to the peers (ip route replace PEER-NET dev ${iface} src ${r.node.address}), or rejoin with --advertise-addr ${sources[0]} --data-path-addr ${sources[0]} if that is the address to use (moby/moby#47389, #53004)`,
+  }
+}
+
+export function firewallCheck(facts: NodeFacts, context: Pick<Context, 'dataPathPort'> = {}): Check {
   const notes: string[] = []
   if (/^Status: active/m.test(facts.ufw)) notes.push('ufw is active')
   if (/^running/m.test(facts.firewalld)) notes.push('firewalld is running')
   if (facts.iptablesError) return {name: 'firewall', status: 'warn', detail: `cannot read iptables (${facts.iptablesError})`, hint: 'doctor reads the rules as root, or with sudo -n'}
-  if (notes.length > 0) return {name: 'firewall', status: 'warn', detail: `${notes.join(', ')}; its rules are checked above`, hint: 'allow 2377/tcp, 7946/tcp+udp and 4789/udp between the nodes in it'}
+  if (notes.length > 0) return {name: 'firewall', status: 'warn', detail: `${notes.join(', ')}; its rules are checked above`, hint: `allow 2377/tcp, 7946/tcp+udp and ${dataPathPort(context).name} between the nodes in it`}
   return {name: 'firewall', status: 'pass', detail: 'no ufw or firewalld; iptables rules checked above'}
 }
 

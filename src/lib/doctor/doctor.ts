@@ -9,10 +9,11 @@ import type {SshSession} from '../ssh/ssh-client.js'
 import {taskName} from '../docker/tasks.js'
 import {UsageError} from '../core/errors.js'
 import {invalid} from '../core/input.js'
-import {type DataPath, NODE_CHECKS, type NodeReport, type Reached, type View, checkFamily, report} from './checks.js'
+import {type DataPath, NODE_CHECKS, type NodeReport, type PathMtu, type Reached, type View, checkFamily, report} from './checks.js'
 import type {Repair} from './dataplane.js'
 import {readFacts} from './facts.js'
 import {parseFilterTable} from './iptables.js'
+import {PATH_MTU_SCRIPT, overlayMtu, parsePathMtu} from './path-mtu.js'
 import {SWARM_CHECKS, type SwarmFinding, swarmChecks} from './swarm-checks.js'
 
 export interface DoctorResult {
@@ -79,7 +80,11 @@ function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSumm
  * a node that cannot be reached is a failed row, not an abort.
  */
 export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<DoctorResult> {
-  const [allNodes, services, networks, allTasks] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks()])
+  const [allNodes, services, networks, allTasks, dataPathPort] = await Promise.all([
+    cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks(),
+    // Only a manager answers; elsewhere Docker's default stands.
+    cluster.engine.inspectSwarm().then((s) => s.dataPathPort, () => undefined),
+  ])
   const tasks = allTasks.filter((t) => t.desiredState === 'running')
   const selected = options.checks && options.checks.length > 0 ? new Set(options.checks) : undefined
   const wanted = (name: string) => !selected || selected.has(name)
@@ -92,9 +97,14 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const reached = nodeWork ? await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers))) : []
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
-    const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, overlayTasks, networks), wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : []])
+    const probed = probeNetwork(reached, overlayTasks, networks)
+    const [dataPath, pathMtu, encryptedProbes] = await Promise.all([
+      probed ? pingAcross(probed.network, probed.members) : {results: new Map(), note: NO_PROBE_NETWORK},
+      probed && wanted('mtu') ? probePathMtu(probed.network, probed.members) : undefined,
+      wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : [],
+    ])
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
-    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}
+    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views, ...(dataPathPort ? {dataPathPort} : {}), ...(pathMtu ? {pathMtu} : {})}
     let reports = reached.map((r) => report(r, context))
     let fix: FixResult | undefined
     if (options.fix) {
@@ -106,7 +116,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     // ssh and state always stay: without them a row cannot say why its other checks are missing.
     if (selected) for (const row of reports) row.checks = row.checks.filter((c) => ['ssh', 'state'].includes(c.name) || selected.has(checkFamily(c)))
     const warnings = apiExposures(services, tasks, allNodes)
-    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, reached, encryptedProbes, networksChosen: (options.networks ?? []).length > 0, now: Date.now()}, Object.keys(SWARM_CHECKS).filter((name) => wanted(name)))
+    const swarm = swarmChecks({nodes: allNodes, services, networks: swarmNetworks, tasks: allTasks, reached, encryptedProbes, networksChosen: (options.networks ?? []).length > 0, now: Date.now(), ...(dataPathPort ? {dataPathPort} : {})}, Object.keys(SWARM_CHECKS).filter((name) => wanted(name)))
     const ok = reports.every((n) => n.checks.every((c) => c.status !== 'fail')) && swarm.every((f) => f.status !== 'fail')
     return {nodes: reports, swarm, warnings, sshConnections: reached.filter((r) => r.session).length, ok, ...(fix ? {fix} : {})}
   } finally {
@@ -158,20 +168,41 @@ function membersOn(network: NetworkSummary, reached: Connected[], tasks: TaskSum
   })
 }
 
+const NO_PROBE_NETWORK = 'no overlay has running containers on two reached nodes to test the data path with'
+
 /**
- * From one container per node on the plain overlay shared by most nodes, ping the others'
- * containers: the VXLAN path, for real. Encrypted overlays are left to their own probe, so IPsec
- * trouble is not taken for a blocked 4789/udp.
+ * The plain overlay shared by most reached nodes, with one container per node on it: what the data
+ * path and its MTU are probed over. Encrypted overlays are left to their own probe, so IPsec trouble
+ * is not taken for a blocked data-path port.
  */
-async function probeDataPath(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<DataPath> {
+function probeNetwork(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): {network: NetworkSummary; members: Member[]} | undefined {
   let best: {network: NetworkSummary; members: Member[]} | undefined
   for (const network of networks.filter((n) => n.driver === 'overlay' && !n.ingress && !n.encrypted)) {
     const members = membersOn(network, reached, tasks)
     if (!best || members.length > best.members.length) best = {network, members}
   }
 
-  if (!best || best.members.length < 2) return {results: new Map(), note: 'no overlay has running containers on two reached nodes to test the data path with'}
-  return pingAcross(best.network, best.members)
+  return best && best.members.length >= 2 ? best : undefined
+}
+
+/** Every member finds the largest packet that crosses to every other, all at once: one exec per container. */
+async function probePathMtu(network: NetworkSummary, members: Member[]): Promise<PathMtu> {
+  const mtu = overlayMtu(network.options)
+  const largest = new Map<string, number>()
+  let note: string | undefined
+  await Promise.all(members.map(async (from) => {
+    const others = members.filter((m) => m !== from)
+    try {
+      // A lost ping waits 1 s; the search takes about ten of them.
+      const output = await from.r.engine!.exec(from.task.containerId!, ['sh', '-c', PATH_MTU_SCRIPT, 'swarmnet-mtu', String(mtu), ...others.map((o) => o.ip)], {timeoutMs: 20_000})
+      if (output.exitCode === 126 || output.exitCode === 127) note = `no ping in the containers of ${network.name}`
+      const sizes = parsePathMtu(output.stdout.toString())
+      for (const other of others) if (sizes.has(other.ip)) largest.set(`${from.r.node.hostname}→${other.r.node.hostname}`, sizes.get(other.ip)!)
+    } catch {
+      // A container that cannot be reached tells nothing about the path.
+    }
+  }))
+  return {network: network.name, mtu, largest, ...(note ? {note} : {})}
 }
 
 /** Each encrypted overlay probed the same way, all at once: one exec per container on it. */

@@ -17,6 +17,8 @@ export interface NodeFacts {
   firewalld: string
   /** The ingress sandbox's mangle rules and IPVS table, when the node has one. */
   ingressSbox?: {mangle: string; ipvs: string}
+  /** The source address the kernel picks for each peer (`ip route get PEER`): VXLAN's outer source. */
+  routes?: Map<string, string>
   /** TCP connects this node tried: "ip:port" → whether it connected. */
   probes: Map<string, boolean>
   /** What encrypted overlays need of the kernel; absent when the script printed no such section. */
@@ -69,6 +71,9 @@ section ipsec
 if [ -d /sys/module/esp4 ]; then echo 'esp4 module'; fi
 if command -v modprobe >/dev/null 2>&1; then if modprobe -n esp4 >/dev/null 2>&1; then echo 'esp4 loadable'; else echo 'esp4 not-loadable'; fi; fi
 echo "xfrm $(asroot ip xfrm state count 2>&1 | head -n 1)"
+section routes
+# The source address each peer's packets leave with: VXLAN's outer source follows it (moby/moby#47389).
+for ip in $(for t in "$@"; do echo "$[t%:*}"; done | sort -u); do ip -o route get "$ip" 2>&1 | head -n 1; done
 section probes
 # All at once: a node's time is its slowest probe, not the sum over its peers.
 for t in "$@"; do (
@@ -116,9 +121,15 @@ export function parseFacts(text: string): NodeFacts {
     firewalld: get('firewalld'),
     ...(sbox && sbox !== 'absent' ? {ingressSbox: {mangle: sbox.split('--- ipvs')[0] ?? '', ipvs: sbox.split('--- ipvs')[1] ?? ''}} : {}),
     ...(dataPlane ? {dataPlane} : {}),
+    ...(sections.has('routes') ? {routes: parseRoutes(get('routes'))} : {}),
     probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
     ...(sections.has('ipsec') ? {ipsec: parseIpsec(get('ipsec'))} : {}),
   }
+}
+
+/** `ip -o route get PEER` lines: the peer → the source address the kernel sends to it from. */
+export function parseRoutes(text: string): Map<string, string> {
+  return new Map([...text.matchAll(/^(?:local\s+)?([\d.]+)\b.*?\bsrc ([\d.]+)/gm)].map((m) => [m[1], m[2]]))
 }
 
 /** The ipsec section: kernel config lines (when readable), esp4 as a module, and `ip xfrm state count`. */

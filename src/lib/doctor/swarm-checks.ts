@@ -25,6 +25,8 @@ export interface SwarmContext {
   encryptedProbes?: (DataPath & {network: string})[]
   /** True when `doctor --network` chose `networks` (else they are all the swarm's networks). */
   networksChosen?: boolean
+  /** The swarm's data-path (VXLAN) port; 4789 when absent. */
+  dataPathPort?: number
   /** The time checks measure waits against (ms since the epoch); now when absent. */
   now?: number
 }

@@ -2,6 +2,7 @@ import {existsSync, mkdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {Engine} from '../docker/engine.js'
+import {DEFAULT_DATA_PATH_PORT} from '../docker/map-raw.js'
 import {SwarmnetError, UsageError, reasonOf} from '../core/errors.js'
 import type {EnvVars} from '../node/shell-env.js'
 import {socketEngine, sshBanner, startDockerd, startSshd} from './daemons.js'
@@ -38,6 +39,8 @@ export interface LabStatus {
   nodes: NodeHealth[]
   ipvs: boolean
   note: string
+  /** The swarm's data-path (VXLAN) port, as `lab up --data-path-port` chose it (Docker's 4789 by default). */
+  dataPathPort: number
 }
 
 /** Progress of one node, for the command to show; `node` is undefined for lab-wide steps. */
@@ -86,6 +89,11 @@ export function validateShape(nodes: number, managers: number): void {
   if (!Number.isInteger(managers) || managers < 1 || managers > nodes) throw new UsageError(`invalid --managers "${managers}": expected a whole number from 1 to --nodes (${nodes})`)
 }
 
+/** Docker takes a data-path port from 1024 to 49151 (`docker swarm init --data-path-port`). */
+export function validateDataPathPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1024 || port > 49_151) throw new UsageError(`invalid --data-path-port "${port}": expected a UDP port from 1024 to 49151`)
+}
+
 export function validateSubnet(subnet: string): void {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(subnet)
   if (!match || match.slice(1).some((o) => Number(o) > 255)) throw new UsageError(`invalid --subnet "${subnet}": expected an IPv4 /24 like ${DEFAULT_SUBNET}`)
@@ -96,11 +104,12 @@ export function validateSubnet(subnet: string): void {
  * the lab images on each, and the stores that describe them. Idempotent: a healthy lab of the asked
  * shape is reported as it is; remains of a killed run are cleaned up first.
  */
-export async function labUp(options: {nodes?: number; managers?: number; subnet?: string}, progress: Progress): Promise<{started: boolean; status: LabStatus}> {
+export async function labUp(options: {nodes?: number; managers?: number; subnet?: string; dataPathPort?: number}, progress: Progress): Promise<{started: boolean; status: LabStatus}> {
   const nodes = options.nodes ?? DEFAULT_NODES
   const managers = options.managers ?? Math.min(DEFAULT_MANAGERS, nodes)
   validateShape(nodes, managers)
   if (options.subnet) validateSubnet(options.subnet)
+  if (options.dataPathPort !== undefined) validateDataPathPort(options.dataPathPort)
   checkRequirements()
   const existing = readState()
   if (existing) {
@@ -109,9 +118,10 @@ export async function labUp(options: {nodes?: number; managers?: number; subnet?
       // Only a shape asked for explicitly can disagree with the running lab.
       const differs = (options.nodes !== undefined && options.nodes !== existing.nodes) ||
         (options.managers !== undefined && options.managers !== existing.managers) ||
-        (options.subnet !== undefined && options.subnet !== existing.subnet)
+        (options.subnet !== undefined && options.subnet !== existing.subnet) ||
+        (options.dataPathPort !== undefined && options.dataPathPort !== (existing.dataPathPort ?? DEFAULT_DATA_PATH_PORT))
       if (differs) {
-        throw new SwarmnetError(`a lab of ${existing.nodes} nodes (${existing.managers} manager${existing.managers > 1 ? 's' : ''}, ${existing.subnet}) is running; run \`swarmnet lab down\` first to change its shape`)
+        throw new SwarmnetError(`a lab of ${existing.nodes} nodes (${existing.managers} manager${existing.managers > 1 ? 's' : ''}, ${existing.subnet}, data-path port ${existing.dataPathPort ?? DEFAULT_DATA_PATH_PORT}) is running; run \`swarmnet lab down\` first to change its shape`)
       }
 
       return {started: false, status}
@@ -124,7 +134,7 @@ export async function labUp(options: {nodes?: number; managers?: number; subnet?
   }
 
   const createdDirs = HOST_DIRS.filter((dir) => !existsSync(dir))
-  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes, managers, createdAt: new Date().toISOString(), createdDirs}
+  const state: LabState = {version: 1, subnet: options.subnet ?? DEFAULT_SUBNET, nodes, managers, ...(options.dataPathPort ? {dataPathPort: options.dataPathPort} : {}), createdAt: new Date().toISOString(), createdDirs}
   await checkSubnetFree(state.subnet)
   writeState(state)
   try {
@@ -189,7 +199,7 @@ async function settleAll(tasks: Promise<unknown>[]): Promise<void> {
 async function formSwarm(state: LabState, nodes: NodeLayout[], engines: Map<string, Engine>, progress: Progress): Promise<void> {
   const [first, ...rest] = nodes
   const leader = engines.get(first.name)!
-  await leader.swarmInit({advertiseAddr: first.ip, listenAddr: `${first.ip}:2377`})
+  await leader.swarmInit({advertiseAddr: first.ip, listenAddr: `${first.ip}:2377`, ...(state.dataPathPort ? {dataPathPort: state.dataPathPort} : {})})
   progress(first.name, 'swarm initialised (leader)')
   const tokens = await leader.swarmJoinTokens()
   const join = async (node: NodeLayout, token: string) => {
@@ -242,10 +252,10 @@ export async function labStatus(): Promise<LabStatus> {
   const state = readState()
   const ipvs = ipvsAvailable()
   const note = ipvs ? IPVS_NOTE_PRESENT : IPVS_NOTE_MISSING
-  if (!state) return {running: false, nodes: [], ipvs, note}
+  if (!state) return {running: false, nodes: [], ipvs, note, dataPathPort: DEFAULT_DATA_PATH_PORT}
   const nodes = await Promise.all(layoutsOf(state).map((node) => nodeHealth(state, node)))
   const running = nodes.every((n) => n.daemon && n.swarm === 'active' && n.ssh_ok && n.images)
-  return {running, nodes, ipvs, note}
+  return {running, nodes, ipvs, note, dataPathPort: state.dataPathPort ?? DEFAULT_DATA_PATH_PORT}
 }
 
 async function nodeHealth(state: LabState, node: NodeLayout): Promise<NodeHealth> {

@@ -9,5 +9,6 @@ export function renderLabNodes(status: LabStatus): string {
     ['NODE', 'ROLE', 'ADDRESS', 'ENGINE', 'DAEMON', 'SWARM', 'SSH', 'IMAGES', 'PROBLEM'],
     status.nodes.map((n) => [n.name, n.leader ? `${n.role} (leader)` : n.role, n.address, n.engine, mark(n.daemon), n.swarm, mark(n.ssh_ok), mark(n.images), n.problem ?? '']),
   )
-  return `${table}\n\n${status.ipvs ? status.note : colour.yellow(`Note: ${status.note}.`)}`
+  const port = status.nodes.length > 0 ? `\nData-path (VXLAN) port: ${status.dataPathPort}/udp.` : ''
+  return `${table}${port}\n\n${status.ipvs ? status.note : colour.yellow(`Note: ${status.note}.`)}`
 }

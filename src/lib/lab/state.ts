@@ -10,6 +10,8 @@ export interface LabState {
   subnet: string
   nodes: number
   managers: number
+  /** The swarm's data-path (VXLAN) port when `lab up --data-path-port` chose one; Docker's 4789 when absent. */
+  dataPathPort?: number
   createdAt: string
   /** Mount points of NODE_PRIVATE_PATHS that did not exist and the lab made; removed again when empty. */
   createdDirs: string[]

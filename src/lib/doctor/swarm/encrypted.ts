@@ -1,3 +1,4 @@
+import {DEFAULT_DATA_PATH_PORT} from '../../docker/map-raw.js'
 import type {NetworkSummary, SwarmNode} from '../../docker/engine.js'
 import type {Reached} from '../checks.js'
 import type {IpsecFacts} from '../facts.js'
@@ -68,7 +69,7 @@ export function encryptedFinding(network: NetworkSummary, context: SwarmContext)
     ...(kernel.length > 0 ? ['the kernel lacks IPsec: load the modules (modprobe esp4 xfrm_user) or run a kernel with CONFIG_INET_ESP and CONFIG_CRYPTO_GCM, or recreate the network without --opt encrypted'] : []),
     ...(drops.length > 0 ? ['allow IP protocol 50 (ESP) between the nodes, e.g. iptables -I INPUT -p esp -s PEER -j ACCEPT (and OUTPUT -p esp -d PEER)'] : []),
   ]
-  const hint = hints.length > 0 ? hints.join('; ') : 'no kernel lack or firewall rule here explains it: allow ESP (IP protocol 50) and 4789/udp on the firewalls between the nodes, and check `ip xfrm state` on each node (Docker adds a key per peer)'
+  const hint = hints.length > 0 ? hints.join('; ') : `no kernel lack or firewall rule here explains it: allow ESP (IP protocol 50) and ${context.dataPathPort ?? DEFAULT_DATA_PATH_PORT}/udp on the firewalls between the nodes, and check \`ip xfrm state\` on each node (Docker adds a key per peer)`
   const probe = context.encryptedProbes?.find((p) => p.network === network.name)
   const results = [...(probe?.results ?? [])]
   const failed = results.filter(([, ok]) => !ok).map(([pair]) => pair)

@@ -67,7 +67,7 @@ export function checkMeshInput(input: MeshInput): CheckedMeshInput {
  * Probes a service's published ports on every node at once, from here: who answers, how fast, and
  * which container; then says what that means. Host-mode ports answer only where a task runs;
  * ingress ports should answer everywhere, and answering only where tasks run is the classic sign
- * of a broken mesh (4789/udp or 7946 blocked between nodes, or no IPVS).
+ * of a broken mesh (the VXLAN data-path port (4789/udp unless moved) or 7946 blocked between nodes, or no IPVS).
  */
 export async function meshCheck(cluster: Cluster, input: CheckedMeshInput): Promise<MeshResult> {
   const [services, nodes, tasks] = await Promise.all([cluster.engine.listServices(), cluster.engine.listNodes(), cluster.engine.listTasks({desiredState: 'running'})])
@@ -174,7 +174,7 @@ function verdict(service: ServiceSummary, port: PortSpec, probes: Probe[], nodes
   }
 
   if (same(answering, withTasks)) {
-    return {...base, ok: false, diagnosis: 'ingress: only the nodes running a task answer: the routing mesh is not forwarding between nodes (4789/udp or 7946 blocked, or no IPVS); swarmnet doctor checks each node'}
+    return {...base, ok: false, diagnosis: 'ingress: only the nodes running a task answer: the routing mesh is not forwarding between nodes (the VXLAN data-path port (4789/udp unless moved) or 7946 blocked, or no IPVS); swarmnet doctor checks each node'}
   }
 
   return {...base, ok: false, diagnosis: `ingress: ${nodes.length - answering.length} of ${nodes.length} nodes do not answer (${describeCauses(probes.filter((p) => p.result !== 'answered').map((p) => ({who: p.node, cause: p.result})))}); swarmnet doctor checks them`}

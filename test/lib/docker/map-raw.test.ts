@@ -1,12 +1,20 @@
 import {expect} from 'chai'
 
 import type {ServiceSpec} from '../../../src/lib/docker/engine.js'
-import {mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toPort, toService, toTask} from '../../../src/lib/docker/map-raw.js'
+import {mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toPort, toService, toSwarmSettings, toTask} from '../../../src/lib/docker/map-raw.js'
 import * as json from '../../helpers/engine-json.js'
 
 const {IDS} = json
 
 describe('map-raw: the engine\'s JSON to swarmnet\'s types', () => {
+  describe('toSwarmSettings (GET /swarm)', () => {
+    it('DataPathPort as set by swarm init --data-path-port; 0 or absent (engines before 19.03) is 4789; the lab\'s Engine 20.10 says 4789 itself', () => {
+      expect(toSwarmSettings({ID: 'x', DataPathPort: 4790, DefaultAddrPool: ['10.0.0.0/8']})).to.deep.equal({dataPathPort: 4790})
+      expect(toSwarmSettings({ID: 'x', DataPathPort: 0})).to.deep.equal({dataPathPort: 4789})
+      expect(toSwarmSettings({ID: 'x'})).to.deep.equal({dataPathPort: 4789})
+    })
+  })
+
   describe('toInfo', () => {
     it('reads a manager\'s swarm state, cluster and managers', () => {
       expect(toInfo(json.infoManager)).to.deep.equal({

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {SwarmnetError, UsageError} from '../../../src/lib/core/errors.js'
-import {checkRequirements, validateShape, validateSubnet} from '../../../src/lib/lab/lab.js'
+import {checkRequirements, validateDataPathPort, validateShape, validateSubnet} from '../../../src/lib/lab/lab.js'
 
 describe('lab requirements and shape', () => {
   const all = () => '/usr/bin/x'
@@ -18,6 +18,13 @@ describe('lab requirements and shape', () => {
     expect(() => checkRequirements({platform: 'darwin', uid: 0, find: all})).to.throw(/needs Linux network namespaces; this is darwin/)
     expect(() => checkRequirements({platform: 'linux', uid: 1000, find: all})).to.throw(/needs root/)
     expect(() => checkRequirements({platform: 'linux', uid: 0, find: all})).to.not.throw()
+  })
+
+  it('checks --data-path-port against Docker\'s range (1024 to 49151) before doing anything', () => {
+    expect(() => validateDataPathPort(4790)).to.not.throw()
+    expect(() => validateDataPathPort(1024)).to.not.throw()
+    expect(() => validateDataPathPort(80)).to.throw(UsageError, /^invalid --data-path-port "80": expected a UDP port from 1024 to 49151$/)
+    expect(() => validateDataPathPort(49_152)).to.throw(UsageError)
   })
 
   it('checks --nodes, --managers and --subnet before doing anything', () => {

@@ -264,7 +264,7 @@ describe('mesh: meshCheck', () => {
       const result = await check({services: [web], tasks: webTasks(web, 'n1', 'n3')}, {service: 'web'})
       expect(result.verdicts).to.deep.equal([{
         service: 'web', port, mode: 'ingress', answering: ['node-1', 'node-3'], withTasks: ['node-1', 'node-3'], ok: false,
-        diagnosis: 'ingress: only the nodes running a task answer: the routing mesh is not forwarding between nodes (4789/udp or 7946 blocked, or no IPVS); swarmnet doctor checks each node',
+        diagnosis: 'ingress: only the nodes running a task answer: the routing mesh is not forwarding between nodes (the VXLAN data-path port (4789/udp unless moved) or 7946 blocked, or no IPVS); swarmnet doctor checks each node',
       }])
     })
 

@@ -98,11 +98,14 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
     const probed = probeNetwork(reached, overlayTasks, networks)
-    const [dataPath, pathMtu, encryptedProbes] = await Promise.all([
-      probed ? pingAcross(probed.network, probed.members) : {results: new Map(), note: NO_PROBE_NETWORK},
-      probed && wanted('mtu') ? probePathMtu(probed.network, probed.members) : undefined,
+    const [pathMtu, encryptedProbes] = await Promise.all([
+      probed ? probePathMtu(probed.network, probed.members) : undefined,
       wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : [],
     ])
+    // One exec per container for both: a pair reached when any size crossed.
+    const dataPath: DataPath = pathMtu
+      ? {network: pathMtu.network, results: new Map([...pathMtu.largest].map(([pair, size]) => [pair, size > 0])), ...(pathMtu.note ? {note: pathMtu.note} : {})}
+      : {results: new Map(), note: NO_PROBE_NETWORK}
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
     const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views, ...(dataPathPort ? {dataPathPort} : {}), ...(pathMtu ? {pathMtu} : {})}
     let reports = reached.map((r) => report(r, context))
@@ -185,7 +188,10 @@ function probeNetwork(reached: Connected[], tasks: TaskSummary[], networks: Netw
   return best && best.members.length >= 2 ? best : undefined
 }
 
-/** Every member finds the largest packet that crosses to every other, all at once: one exec per container. */
+/**
+ * Every member finds the largest packet that crosses to every other, all at once: one exec per
+ * container, which is also the data path's test (a pair is reached when any size crossed).
+ */
 async function probePathMtu(network: NetworkSummary, members: Member[]): Promise<PathMtu> {
   const mtu = overlayMtu(network.options)
   const largest = new Map<string, number>()
@@ -197,7 +203,7 @@ async function probePathMtu(network: NetworkSummary, members: Member[]): Promise
       const output = await from.r.engine!.exec(from.task.containerId!, ['sh', '-c', PATH_MTU_SCRIPT, 'swarmnet-mtu', String(mtu), ...others.map((o) => o.ip)], {timeoutMs: 20_000})
       if (output.exitCode === 126 || output.exitCode === 127) note = `no ping in the containers of ${network.name}`
       const sizes = parsePathMtu(output.stdout.toString())
-      for (const other of others) if (sizes.has(other.ip)) largest.set(`${from.r.node.hostname}→${other.r.node.hostname}`, sizes.get(other.ip)!)
+      for (const other of others) largest.set(`${from.r.node.hostname}→${other.r.node.hostname}`, sizes.get(other.ip) ?? 0)
     } catch {
       // A container that cannot be reached tells nothing about the path.
     }

@@ -199,8 +199,8 @@ async function probePathMtu(network: NetworkSummary, members: Member[]): Promise
   await Promise.all(members.map(async (from) => {
     const others = members.filter((m) => m !== from)
     try {
-      // A lost ping waits 1 s; the search takes about ten of them.
-      const output = await from.r.engine!.exec(from.task.containerId!, ['sh', '-c', PATH_MTU_SCRIPT, 'swarmnet-mtu', String(mtu), ...others.map((o) => o.ip)], {timeoutMs: 20_000})
+      // A lost ping waits 1 s; a search takes about ten pings, half of them lost, peer after peer.
+      const output = await from.r.engine!.exec(from.task.containerId!, ['sh', '-c', PATH_MTU_SCRIPT, 'swarmnet-mtu', String(mtu), ...others.map((o) => o.ip)], {timeoutMs: 8000 + 6000 * others.length})
       if (output.exitCode === 126 || output.exitCode === 127) note = `no ping in the containers of ${network.name}`
       const sizes = parsePathMtu(output.stdout.toString())
       for (const other of others) largest.set(`${from.r.node.hostname}→${other.r.node.hostname}`, sizes.get(other.ip) ?? 0)

@@ -33,6 +33,7 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine & {closed: n
     swarmInit: missing('swarmInit'),
     swarmJoin: missing('swarmJoin'),
     swarmJoinTokens: missing('swarmJoinTokens'),
+    inspectSwarm: missing('inspectSwarm'),
     importImage: missing('importImage'),
     listImageTags: missing('listImageTags'),
     async close() {

@@ -7,7 +7,7 @@ import Docker from 'dockerode'
 import {formatSeconds} from '../core/duration.js'
 import {SwarmnetError, WORKER_CODE, reasonOf} from '../core/errors.js'
 import type {Engine} from './engine.js'
-import {type Raw, mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toService, toTask} from './map-raw.js'
+import {type Raw, mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toService, toSwarmSettings, toTask} from './map-raw.js'
 
 /** How dockerode reaches the engine: a unix socket, or HTTP(S) through an agent we own (holding any TLS material). */
 export type Transport =
@@ -137,6 +137,9 @@ export function createDockerodeEngine(target: string, transport: Transport, time
     async swarmJoinTokens() {
       const swarm = (await call('swarm inspect', () => docker.swarmInspect())) as Raw
       return {worker: String(swarm.JoinTokens?.Worker ?? ''), manager: String(swarm.JoinTokens?.Manager ?? '')}
+    },
+    async inspectSwarm() {
+      return toSwarmSettings((await call('swarm inspect', () => docker.swarmInspect())) as Raw)
     },
     async importImage(tarball, repoTag, changes) {
       const [repo, tag = 'latest'] = splitRepoTag(repoTag)

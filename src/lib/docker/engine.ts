@@ -54,6 +54,8 @@ export interface Engine {
   swarmInit(options: {advertiseAddr: string; listenAddr: string}): Promise<string>
   swarmJoin(options: {advertiseAddr: string; listenAddr: string; remoteAddr: string; token: string}): Promise<void>
   swarmJoinTokens(): Promise<{worker: string; manager: string}>
+  /** The swarm's own settings (GET /swarm): what doctor compares the nodes against. */
+  inspectSwarm(): Promise<SwarmSettings>
   /** Imports a root filesystem tarball as an image (`docker import`), with Dockerfile-style changes. */
   importImage(tarball: NodeJS.ReadableStream, repoTag: string, changes: string[]): Promise<void>
   listImageTags(): Promise<string[]>
@@ -75,6 +77,13 @@ export interface EngineInfo {
     /** The managers this node knows (a worker's way to one). */
     remoteManagers: {nodeId: string; addr: string}[]
   }
+}
+
+export interface SwarmSettings {
+  /** The ranges overlays get their subnets from ("10.0.0.0/8" unless `--default-addr-pool` said otherwise). */
+  defaultAddrPool: string[]
+  /** The prefix length of each overlay subnet taken from the pool. */
+  subnetSize: number
 }
 
 export interface SwarmNode {

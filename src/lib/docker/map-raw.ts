@@ -1,4 +1,4 @@
-import type {ContainerSummary, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
+import type {ContainerSummary, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, SwarmSettings, TaskSummary} from './engine.js'
 
 /**
  * The engine's JSON (Docker Engine API) to swarmnet's own types and back: pure, so the shapes the
@@ -7,6 +7,12 @@ import type {ContainerSummary, EngineInfo, NetworkDetail, NetworkSpec, NetworkSu
 
 /** A JSON object as the engine sends it. */
 export type Raw = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** GET /swarm's address pool; engines before 19.03 have none and use Docker's default, 10.0.0.0/8 in /24s. */
+export function toSwarmSettings(raw: Raw): SwarmSettings {
+  const pool = ((raw.DefaultAddrPool ?? []) as unknown[]).map(String).filter(Boolean)
+  return {defaultAddrPool: pool.length > 0 ? pool : ['10.0.0.0/8'], subnetSize: Number(raw.SubnetSize) || 24}
+}
 
 export function toInfo(raw: Raw): EngineInfo {
   const swarm = raw.Swarm ?? {}

@@ -1,5 +1,6 @@
-import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import type {NetworkSummary, ServiceSummary, SwarmNode, SwarmSettings, TaskSummary} from '../docker/engine.js'
 import {type Repair, fdbCheck} from './dataplane.js'
+import {forwardCheck, keepaliveCheck, offloadCheck, routesCheck, tablesCheck} from './host-checks.js'
 import type {NodeFacts} from './facts.js'
 import {type FilterTable, evaluate} from './iptables.js'
 
@@ -35,7 +36,7 @@ export const SWARM_PORTS: {name: string; protocol: 'tcp' | 'udp'; port: number; 
 ]
 
 /** The per-node checks, by the name `doctor --check` takes: a check's first word ("port 7946/tcp" is "port"). */
-export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb']
+export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb', 'routes', 'forward', 'tables', 'keepalive', 'offload']
 
 /** The name `--check` selects a node check by. */
 export function checkFamily(check: Pick<Check, 'name'>): string {
@@ -79,6 +80,8 @@ export interface Context {
   tasks: TaskSummary[]
   dataPath: DataPath
   views: View[]
+  /** The swarm's address pool (GET /swarm), when the manager told it. */
+  swarm?: SwarmSettings
 }
 
 /** One node's row: every check, or the SSH failure that stopped them. */
@@ -102,6 +105,11 @@ export function report(r: Reached, context: Context): NodeReport {
       versionCheck(r.node, context.allNodes),
       consistencyCheck(r, context),
       fdbCheck(r, context),
+      routesCheck(r, context),
+      forwardCheck(r, context),
+      tablesCheck(facts.host),
+      keepaliveCheck(facts.host),
+      offloadCheck(r),
     ],
   }
 }

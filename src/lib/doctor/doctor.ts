@@ -79,7 +79,8 @@ function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSumm
  * a node that cannot be reached is a failed row, not an abort.
  */
 export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<DoctorResult> {
-  const [allNodes, services, networks, allTasks] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks()])
+  // The pool only informs the routes check: an engine that will not tell it costs that check its pool part, nothing more.
+  const [allNodes, services, networks, allTasks, swarmSettings] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks(), cluster.engine.inspectSwarm().catch(() => undefined)])
   const tasks = allTasks.filter((t) => t.desiredState === 'running')
   const selected = options.checks && options.checks.length > 0 ? new Set(options.checks) : undefined
   const wanted = (name: string) => !selected || selected.has(name)
@@ -94,7 +95,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
     const overlayTasks = tasks.filter((t) => t.state === 'running')
     const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, overlayTasks, networks), wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : []])
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
-    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}
+    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views, ...(swarmSettings ? {swarm: swarmSettings} : {})}
     let reports = reached.map((r) => report(r, context))
     let fix: FixResult | undefined
     if (options.fix) {

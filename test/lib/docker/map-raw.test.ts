@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import type {ServiceSpec} from '../../../src/lib/docker/engine.js'
-import {mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toPort, toService, toTask} from '../../../src/lib/docker/map-raw.js'
+import {mergeServiceSpec, networkBody, serviceBody, toContainer, toInfo, toNetwork, toNetworkDetail, toNode, toPort, toService, toSwarmSettings, toTask} from '../../../src/lib/docker/map-raw.js'
 import * as json from '../../helpers/engine-json.js'
 
 const {IDS} = json
@@ -24,6 +24,16 @@ describe('map-raw: the engine\'s JSON to swarmnet\'s types', () => {
 
     it('an empty answer still gives every field', () => {
       expect(toInfo({})).to.deep.equal({name: '', serverVersion: '', os: '', swarm: {state: 'inactive', nodeId: '', nodeAddr: '', controlAvailable: false, clusterId: undefined, remoteManagers: []}})
+    })
+  })
+
+  describe('toSwarmSettings', () => {
+    it('reads the default address pool and subnet size of GET /swarm', () => {
+      expect(toSwarmSettings({ID: 'x', DefaultAddrPool: ['10.20.0.0/16', '10.30.0.0/16'], SubnetSize: 26, DataPathPort: 4789})).to.deep.equal({defaultAddrPool: ['10.20.0.0/16', '10.30.0.0/16'], subnetSize: 26})
+    })
+
+    it('falls back to Docker\'s default pool when the engine sends none', () => {
+      expect(toSwarmSettings({ID: 'x'})).to.deep.equal({defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24})
     })
   })
 

@@ -62,6 +62,8 @@ function overlap(a: string, b: string): boolean {
   }
 }
 
+const prefixOf = (route: Route) => Number(route.destination.split('/')[1])
+
 function describe(route: Route): string {
   const kind = route.type === 'unicast' ? 'route' : `${route.type} route`
   return `${kind} ${route.destination}${route.via ? ` via ${route.via}` : ''}${route.dev ? ` dev ${route.dev}` : ''}${route.table ? ` (table ${route.table})` : ''}`
@@ -100,7 +102,9 @@ export function forwardCheck(r: Reached, context: Pick<Context, 'allNodes'>): Ch
   const blocked: string[] = []
   const rules = new Set<string>()
   for (const p of published) {
-    const outIface = facts.host?.routes.find((route) => route.dev && inCidr(p.to, route.destination))?.dev ?? 'docker_gwbridge'
+    // The most specific route to the container is the one the kernel takes.
+    const routes = (facts.host?.routes ?? []).filter((route) => route.dev && inCidr(p.to, route.destination))
+    const outIface = routes.sort((a, b) => prefixOf(b) - prefixOf(a))[0]?.dev ?? 'docker_gwbridge'
     const byRule = new Map<string, string[]>()
     for (const source of sources) {
       const verdict = evaluate(r.table, {chain: 'FORWARD', protocol: p.protocol, port: p.toPort, peer: source.ip, local: r.node.address, iface, destination: p.to, outIface})

@@ -104,6 +104,11 @@ describe('doctor: the host checks', () => {
       expect(check.detail).to.equal('FORWARD drops tcp 8080 (published through the mesh, to 172.18.0.2:8080) from node-3 (-A DOCKER-USER -s 10.213.0.13/32 -j DROP)')
     })
 
+    it('the container is reached by its most specific route: a wider VPN route listed first does not change the interface', () => {
+      const host = parseHost(recording('lab-node-2.txt').replace('## routes\n', '## routes\n172.16.0.0/12 dev tun0 scope link\n'))
+      expect(forwardCheck(reachedWith(host, {iptables: healthy}), {allNodes: NODES}).status).to.equal('pass')
+    })
+
     it('nothing published, or no iptables: skip', () => {
       expect(forwardCheck(reachedWith(LAB, {iptables: '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n*nat\nCOMMIT\n'}), {allNodes: NODES}).status).to.equal('skip')
       expect(forwardCheck(reachedWith(LAB), {allNodes: NODES}).status).to.equal('skip')

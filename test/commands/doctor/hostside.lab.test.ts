@@ -22,7 +22,7 @@ const HOST_CHECKS = ['routes', 'forward', 'tables', 'keepalive', 'offload']
 interface Check {name: string; status: string; detail: string; hint?: string}
 interface Report {node: string; checks: Check[]}
 
-const inNode2 = (...args: string[]) => execFileSync('ip', ['netns', 'exec', 'swarmnet-node-2', ...args], {encoding: 'utf8'})
+const inNode2 = (...args: string[]) => execFileSync('ip', ['netns', 'exec', 'swarmnet-node-2', ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 
 /** Removes what this file injects, whatever a killed run left. */
 function clean(): void {
@@ -60,7 +60,8 @@ describe('swarmnet doctor: the host side (routes, the forwarding path)', functio
     clean()
     await removeServicesAndNetworks([SERVICE], [NETWORK])
     await onNode('node-1', ['network', 'create', '-d', 'overlay', '--subnet', SUBNET, NETWORK])
-    await createService(SERVICE, ['--constraint', 'node.hostname==node-2', '--publish', `mode=host,published=${PORT},target=${PORT}`])
+    // On an overlay, so the task has a docker_gwbridge endpoint to publish through (the lab runs --bridge none).
+    await createService(SERVICE, ['--network', NETWORK, '--constraint', 'node.hostname==node-2', '--publish', `mode=host,published=${PORT},target=${PORT}`])
     await running(SERVICE, 1)
     await eventually(`node-2 publishes ${PORT}`, () => inNode2('iptables-save', '-t', 'nat').includes(`--dport ${PORT} -j DNAT`))
   })

@@ -131,15 +131,15 @@ export function createDockerodeEngine(target: string, transport: Transport, time
     async swarmInit({advertiseAddr, listenAddr, dataPathPort}) {
       return String(await call('swarm init', () => docker.swarmInit({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr, ...(dataPathPort ? {DataPathPort: dataPathPort} : {})})))
     },
-    async inspectSwarm() {
-      return toSwarmSettings((await call('swarm inspect', () => docker.swarmInspect())) as Raw)
-    },
     async swarmJoin({advertiseAddr, listenAddr, remoteAddr, token}) {
       await call('swarm join', () => docker.swarmJoin({AdvertiseAddr: advertiseAddr, ListenAddr: listenAddr, RemoteAddrs: [remoteAddr], JoinToken: token}))
     },
     async swarmJoinTokens() {
       const swarm = (await call('swarm inspect', () => docker.swarmInspect())) as Raw
       return {worker: String(swarm.JoinTokens?.Worker ?? ''), manager: String(swarm.JoinTokens?.Manager ?? '')}
+    },
+    async inspectSwarm() {
+      return toSwarmSettings((await call('swarm inspect', () => docker.swarmInspect())) as Raw)
     },
     async importImage(tarball, repoTag, changes) {
       const [repo, tag = 'latest'] = splitRepoTag(repoTag)

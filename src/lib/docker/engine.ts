@@ -55,7 +55,7 @@ export interface Engine {
   swarmInit(options: {advertiseAddr: string; listenAddr: string; dataPathPort?: number}): Promise<string>
   swarmJoin(options: {advertiseAddr: string; listenAddr: string; remoteAddr: string; token: string}): Promise<void>
   swarmJoinTokens(): Promise<{worker: string; manager: string}>
-  /** The swarm as a manager sees it (`GET /swarm`). */
+  /** The swarm's own settings (GET /swarm): what doctor compares the nodes against. */
   inspectSwarm(): Promise<SwarmSettings>
   /** Imports a root filesystem tarball as an image (`docker import`), with Dockerfile-style changes. */
   importImage(tarball: NodeJS.ReadableStream, repoTag: string, changes: string[]): Promise<void>
@@ -82,6 +82,10 @@ export interface EngineInfo {
 
 /** What `GET /swarm` says that swarmnet reads. */
 export interface SwarmSettings {
+  /** The ranges overlays get their subnets from ("10.0.0.0/8" unless `--default-addr-pool` said otherwise). */
+  defaultAddrPool: string[]
+  /** The prefix length of each overlay subnet taken from the pool. */
+  subnetSize: number
   /** The UDP port the overlays' VXLAN traffic uses: the swarm's DataPathPort, 4789 when it is 0 or absent. */
   dataPathPort: number
 }

@@ -1,4 +1,4 @@
-import type {ContainerSummary, EngineInfo, SwarmSettings, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, TaskSummary} from './engine.js'
+import type {ContainerSummary, EngineInfo, NetworkDetail, NetworkSpec, NetworkSummary, PortSpec, ServiceSpec, ServiceSummary, SwarmNode, SwarmSettings, TaskSummary} from './engine.js'
 
 /**
  * The engine's JSON (Docker Engine API) to swarmnet's own types and back: pure, so the shapes the
@@ -7,6 +7,19 @@ import type {ContainerSummary, EngineInfo, SwarmSettings, NetworkDetail, Network
 
 /** A JSON object as the engine sends it. */
 export type Raw = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Docker's VXLAN port, which a swarm uses unless `swarm init --data-path-port` chose another. */
+export const DEFAULT_DATA_PATH_PORT = 4789
+
+/**
+ * GET /swarm's address pool and data-path port; engines before 19.03 have neither and use Docker's
+ * defaults, 10.0.0.0/8 in /24s and 4789 (a DataPathPort of 0 means 4789 too).
+ */
+export function toSwarmSettings(raw: Raw): SwarmSettings {
+  const pool = ((raw.DefaultAddrPool ?? []) as unknown[]).map(String).filter(Boolean)
+  const port = Number(raw.DataPathPort ?? 0)
+  return {defaultAddrPool: pool.length > 0 ? pool : ['10.0.0.0/8'], subnetSize: Number(raw.SubnetSize) || 24, dataPathPort: Number.isInteger(port) && port > 0 ? port : DEFAULT_DATA_PATH_PORT}
+}
 
 export function toInfo(raw: Raw): EngineInfo {
   const swarm = raw.Swarm ?? {}
@@ -23,14 +36,6 @@ export function toInfo(raw: Raw): EngineInfo {
       remoteManagers: ((swarm.RemoteManagers ?? []) as Raw[]).map((m) => ({nodeId: String(m.NodeID ?? ''), addr: String(m.Addr ?? '')})),
     },
   }
-}
-
-/** Docker's VXLAN port, which a swarm uses unless `swarm init --data-path-port` chose another. */
-export const DEFAULT_DATA_PATH_PORT = 4789
-
-export function toSwarmSettings(raw: Raw): SwarmSettings {
-  const port = Number(raw.DataPathPort ?? 0)
-  return {dataPathPort: Number.isInteger(port) && port > 0 ? port : DEFAULT_DATA_PATH_PORT}
 }
 
 export function toNode(raw: Raw): SwarmNode {

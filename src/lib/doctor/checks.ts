@@ -1,6 +1,7 @@
-import type {NetworkSummary, ServiceSummary, SwarmNode, TaskSummary} from '../docker/engine.js'
+import type {NetworkSummary, ServiceSummary, SwarmNode, SwarmSettings, TaskSummary} from '../docker/engine.js'
 import {DEFAULT_DATA_PATH_PORT} from '../docker/map-raw.js'
 import {type Repair, fdbCheck} from './dataplane.js'
+import {forwardCheck, keepaliveCheck, offloadCheck, routesCheck, tablesCheck} from './host-checks.js'
 import type {NodeFacts} from './facts.js'
 import {type FilterTable, evaluate} from './iptables.js'
 
@@ -49,7 +50,7 @@ export function dataPathPort(context: Pick<Context, 'dataPathPort'>): SwarmPort 
 }
 
 /** The per-node checks, by the name `doctor --check` takes: a check's first word ("port 7946/tcp" is "port"). */
-export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb']
+export const NODE_CHECKS = ['ssh', 'state', 'ipvs', 'port', 'vxlan', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb', 'routes', 'forward', 'tables', 'keepalive', 'offload']
 
 /** The name `--check` selects a node check by. */
 export function checkFamily(check: Pick<Check, 'name'>): string {
@@ -93,6 +94,8 @@ export interface Context {
   tasks: TaskSummary[]
   dataPath: DataPath
   views: View[]
+  /** The swarm's address pool (GET /swarm), when the manager told it. */
+  swarm?: SwarmSettings
   /** The swarm's data-path (VXLAN) port; 4789 when absent. */
   dataPathPort?: number
   /** Don't-fragment pings over an overlay between each pair of nodes: the largest packet that crossed. */
@@ -130,6 +133,11 @@ export function report(r: Reached, context: Context): NodeReport {
       versionCheck(r.node, context.allNodes),
       consistencyCheck(r, context),
       fdbCheck(r, context),
+      routesCheck(r, context),
+      forwardCheck(r, context),
+      tablesCheck(facts.host),
+      keepaliveCheck(facts.host),
+      offloadCheck(r),
     ],
   }
 }

@@ -80,11 +80,9 @@ function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSumm
  * a node that cannot be reached is a failed row, not an abort.
  */
 export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<DoctorResult> {
-  const [allNodes, services, networks, allTasks, dataPathPort] = await Promise.all([
-    cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks(),
-    // Only a manager answers; elsewhere Docker's default stands.
-    cluster.engine.inspectSwarm().then((s) => s.dataPathPort, () => undefined),
-  ])
+  // The pool only informs the routes check: an engine that will not tell it costs that check its pool part, nothing more.
+  const [allNodes, services, networks, allTasks, swarmSettings] = await Promise.all([cluster.engine.listNodes(), cluster.engine.listServices(), cluster.engine.listNetworks(), cluster.engine.listTasks(), cluster.engine.inspectSwarm().catch(() => undefined)])
+  const dataPathPort = swarmSettings?.dataPathPort
   const tasks = allTasks.filter((t) => t.desiredState === 'running')
   const selected = options.checks && options.checks.length > 0 ? new Set(options.checks) : undefined
   const wanted = (name: string) => !selected || selected.has(name)
@@ -107,7 +105,7 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
       ? {network: pathMtu.network, results: new Map([...pathMtu.largest].map(([pair, size]) => [pair, size > 0])), ...(pathMtu.note ? {note: pathMtu.note} : {})}
       : {results: new Map(), note: NO_PROBE_NETWORK}
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
-    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views, ...(dataPathPort ? {dataPathPort} : {}), ...(pathMtu ? {pathMtu} : {})}
+    const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views, ...(swarmSettings ? {swarm: swarmSettings} : {}), ...(dataPathPort ? {dataPathPort} : {}), ...(pathMtu ? {pathMtu} : {})}
     let reports = reached.map((r) => report(r, context))
     let fix: FixResult | undefined
     if (options.fix) {

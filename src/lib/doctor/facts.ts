@@ -1,5 +1,6 @@
 import type {SshSession} from '../ssh/ssh-client.js'
 import {DATAPLANE_SECTION, type DataPlane, EXEC_ROOT, parseDataPlane} from './dataplane.js'
+import {HOST_SECTION, type HostFacts, parseHost} from './host.js'
 
 /** What one node says about itself, read over SSH in one round trip. */
 export interface NodeFacts {
@@ -25,6 +26,8 @@ export interface NodeFacts {
   ipsec?: IpsecFacts
   /** The overlays' forwarding and neighbour entries and the sandboxes' addresses, when they could be read. */
   dataPlane?: DataPlane
+  /** Routes, kernel tables, IPVS timeouts and NICs, when the script printed that section. */
+  host?: HostFacts
 }
 
 /** The kernel's IPsec, which `--opt encrypted` overlays need (ESP with AES-GCM, over xfrm). */
@@ -66,6 +69,7 @@ ${EXEC_ROOT}
 section sbox
 if [ -e $er/netns/ingress_sbox ]; then asroot nsenter --net=$er/netns/ingress_sbox iptables-save -t mangle 2>&1; echo "--- ipvs"; asroot nsenter --net=$er/netns/ingress_sbox cat /proc/net/ip_vs 2>&1; else echo absent; fi
 ${DATAPLANE_SECTION}
+${HOST_SECTION}
 section ipsec
 ( (zcat /proc/config.gz || cat "/boot/config-$(uname -r)") 2>/dev/null ) | grep -E '^(# )?CONFIG_(INET_ESP|XFRM_USER|CRYPTO_GCM)[= ]'
 if [ -d /sys/module/esp4 ]; then echo 'esp4 module'; fi
@@ -124,6 +128,7 @@ export function parseFacts(text: string): NodeFacts {
     ...(sections.has('routes') ? {routes: parseRoutes(get('routes'))} : {}),
     probes: new Map([...get('probes').matchAll(/^(\S+) (\d+)$/gm)].map((m) => [m[1], m[2] === '0'])),
     ...(sections.has('ipsec') ? {ipsec: parseIpsec(get('ipsec'))} : {}),
+    ...(sections.has('host') ? {host: parseHost(get('host'))} : {}),
   }
 }
 

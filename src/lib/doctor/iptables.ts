@@ -3,7 +3,7 @@ import {isIPv4} from 'node:net'
 /**
  * Enough of iptables to answer one question the way the kernel would: is a new packet of this
  * protocol and port, from (or to) this peer, accepted by the filter table's INPUT (or OUTPUT)
- * chain? Rules are walked in order, jumps and gotos followed, policies applied. A rule with a match
+ * chain, or by FORWARD on its way to a container? Rules are walked in order, jumps and gotos followed, policies applied. A rule with a match
  * this reader does not know is not taken for a match, but a DROP or REJECT among those is reported
  * as uncertain, so a verdict is never more confident than it should be.
  */
@@ -38,16 +38,20 @@ export type FilterTable = Map<string, Chain>
 const PROTOCOL_NUMBERS = {tcp: '6', udp: '17', esp: '50'} as const
 
 export interface Packet {
-  chain: 'INPUT' | 'OUTPUT'
+  /** FORWARD: a packet passing through the node (to a container on a bridge), after DNAT. */
+  chain: 'INPUT' | 'OUTPUT' | 'FORWARD'
   /** esp: IPsec's ESP (IP protocol 50), which has no ports. */
   protocol: keyof typeof PROTOCOL_NUMBERS
   /** The destination port; none for a protocol without ports (esp). */
   port?: number
-  /** The other node's address: the source for INPUT, the destination for OUTPUT. */
+  /** The other node's address: the source for INPUT and FORWARD, the destination for OUTPUT. */
   peer: string
-  /** This node's address and interface. */
+  /** This node's address and interface (the one a FORWARD packet comes in on). */
   local: string
   iface: string
+  /** FORWARD only: where the packet goes (a container's address) and the interface it leaves by. */
+  destination?: string
+  outIface?: string
 }
 
 export interface Verdict {
@@ -164,19 +168,23 @@ function walk(table: FilterTable, chain: string, packet: Packet, uncertain: stri
 }
 
 function matches(rule: Rule, packet: Packet): boolean {
-  const fromPeer = packet.chain === 'INPUT'
+  const {chain} = packet
+  const source = chain === 'OUTPUT' ? packet.local : packet.peer
+  const destination = chain === 'INPUT' ? packet.local : chain === 'FORWARD' ? packet.destination ?? '' : packet.peer
+  const inIface = chain === 'OUTPUT' ? undefined : packet.iface
+  const outIface = chain === 'INPUT' ? undefined : chain === 'FORWARD' ? packet.outIface : packet.iface
   const check = (condition: {negate: boolean} | undefined, test: () => boolean) => condition === undefined || test() !== condition.negate
   return (
     check(rule.protocol, () => ['all', '0', packet.protocol, PROTOCOL_NUMBERS[packet.protocol]].includes(rule.protocol!.name.toLowerCase())) &&
     // A port match (which needs -p tcp/udp) never matches a packet without ports.
     check(rule.dports, () => packet.port !== undefined && rule.dports!.ranges.some(([lo, hi]) => packet.port! >= lo && packet.port! <= hi)) &&
-    check(rule.source, () => inCidr(fromPeer ? packet.peer : packet.local, rule.source!.cidr)) &&
-    check(rule.destination, () => inCidr(fromPeer ? packet.local : packet.peer, rule.destination!.cidr)) &&
-    check(rule.inIface, () => fromPeer && ifaceMatches(rule.inIface!.name, packet.iface)) &&
-    check(rule.outIface, () => !fromPeer && ifaceMatches(rule.outIface!.name, packet.iface)) &&
+    check(rule.source, () => inCidr(source, rule.source!.cidr)) &&
+    check(rule.destination, () => inCidr(destination, rule.destination!.cidr)) &&
+    check(rule.inIface, () => inIface !== undefined && ifaceMatches(rule.inIface!.name, inIface)) &&
+    check(rule.outIface, () => outIface !== undefined && ifaceMatches(rule.outIface!.name, outIface)) &&
     check(rule.states, () => rule.states!.values.includes('NEW')) &&
-    check(rule.srcType, () => rule.srcType!.values.includes(fromPeer ? peerType(packet) : 'LOCAL')) &&
-    check(rule.dstType, () => rule.dstType!.values.includes(fromPeer ? 'LOCAL' : peerType(packet)))
+    check(rule.srcType, () => rule.srcType!.values.includes(chain === 'OUTPUT' ? 'LOCAL' : peerType(packet))) &&
+    check(rule.dstType, () => rule.dstType!.values.includes(chain === 'INPUT' ? 'LOCAL' : chain === 'FORWARD' ? 'UNICAST' : peerType(packet)))
   )
 }
 
@@ -189,7 +197,7 @@ function ifaceMatches(pattern: string, iface: string): boolean {
   return pattern.endsWith('+') ? iface.startsWith(pattern.slice(0, -1)) : pattern === iface
 }
 
-function inCidr(ip: string, cidr: string): boolean {
+export function inCidr(ip: string, cidr: string): boolean {
   const [base, bits = '32'] = cidr.split('/')
   if (!isIPv4(ip) || !isIPv4(base)) return false
   const toInt = (a: string) => a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0

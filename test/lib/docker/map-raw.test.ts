@@ -7,14 +7,6 @@ import * as json from '../../helpers/engine-json.js'
 const {IDS} = json
 
 describe('map-raw: the engine\'s JSON to swarmnet\'s types', () => {
-  describe('toSwarmSettings (GET /swarm)', () => {
-    it('DataPathPort as set by swarm init --data-path-port; 0 or absent (engines before 19.03) is 4789; the lab\'s Engine 20.10 says 4789 itself', () => {
-      expect(toSwarmSettings({ID: 'x', DataPathPort: 4790, DefaultAddrPool: ['10.0.0.0/8']})).to.deep.equal({dataPathPort: 4790})
-      expect(toSwarmSettings({ID: 'x', DataPathPort: 0})).to.deep.equal({dataPathPort: 4789})
-      expect(toSwarmSettings({ID: 'x'})).to.deep.equal({dataPathPort: 4789})
-    })
-  })
-
   describe('toInfo', () => {
     it('reads a manager\'s swarm state, cluster and managers', () => {
       expect(toInfo(json.infoManager)).to.deep.equal({
@@ -32,6 +24,21 @@ describe('map-raw: the engine\'s JSON to swarmnet\'s types', () => {
 
     it('an empty answer still gives every field', () => {
       expect(toInfo({})).to.deep.equal({name: '', serverVersion: '', os: '', swarm: {state: 'inactive', nodeId: '', nodeAddr: '', controlAvailable: false, clusterId: undefined, remoteManagers: []}})
+    })
+  })
+
+  describe('toSwarmSettings', () => {
+    it('reads the default address pool and subnet size of GET /swarm', () => {
+      expect(toSwarmSettings({ID: 'x', DefaultAddrPool: ['10.20.0.0/16', '10.30.0.0/16'], SubnetSize: 26, DataPathPort: 4789})).to.deep.equal({defaultAddrPool: ['10.20.0.0/16', '10.30.0.0/16'], subnetSize: 26, dataPathPort: 4789})
+    })
+
+    it('DataPathPort as set by swarm init --data-path-port; 0 or absent (engines before 19.03) is 4789; the lab\'s Engine 20.10 says 4789 itself', () => {
+      expect(toSwarmSettings({ID: 'x', DataPathPort: 4790}).dataPathPort).to.equal(4790)
+      expect(toSwarmSettings({ID: 'x', DataPathPort: 0}).dataPathPort).to.equal(4789)
+    })
+
+    it('falls back to Docker\'s default pool when the engine sends none', () => {
+      expect(toSwarmSettings({ID: 'x'})).to.deep.equal({defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24, dataPathPort: 4789})
     })
   })
 

@@ -57,7 +57,7 @@ describe('doctor: the checks', () => {
       const {context, reached} = world()
       const row = report(reached('node-1'), context)
       expect(row).to.deep.include({node: 'node-1', address: '10.0.0.11', role: 'manager', via: 'ssh://root@10.0.0.11:22'})
-      expect(row.checks.map((c) => c.name)).to.deep.equal(['ssh', 'state', 'ipvs', 'port 2377/tcp', 'port 7946/tcp', 'port 7946/udp', 'vxlan 4789/udp', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb'])
+      expect(row.checks.map((c) => c.name)).to.deep.equal(['ssh', 'state', 'ipvs', 'port 2377/tcp', 'port 7946/tcp', 'port 7946/udp', 'vxlan 4789/udp', 'mtu', 'ingress', 'addresses', 'firewall', 'engine', 'consistency', 'fdb', 'routes', 'forward', 'tables', 'keepalive', 'offload'])
       expect(row.checks[0]).to.deep.equal({name: 'ssh', status: 'pass', detail: 'reached ssh://root@10.0.0.11:22'})
       expect(report(reached('node-2'), context).checks.map((c) => c.name)).not.to.include('port 2377/tcp')
     })

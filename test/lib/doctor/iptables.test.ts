@@ -361,4 +361,24 @@ describe('doctor: evaluate', () => {
       expect(evaluate(t, input('udp', 4789, '10.213.0.12'))).to.deep.equal({accepted: false, by: '-A INPUT -p udp -m udp --dport 4789 -j REJECT --reject-with icmp-port-unreachable', uncertain: []})
     })
   })
+  describe('FORWARD: a packet on its way to a container, after DNAT', () => {
+    const forward = (port: number, peer = '10.213.0.12'): Packet => ({chain: 'FORWARD', protocol: 'tcp', port, peer, local: '10.213.0.11', iface: 'eth0', destination: '172.17.0.3', outIface: 'docker_gwbridge'})
+    const DOCKER = ['-A FORWARD -j DOCKER-USER', '-A FORWARD -o docker_gwbridge -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', '-A FORWARD -o docker_gwbridge -j DOCKER', '-A DOCKER -d 172.17.0.3/32 ! -i docker_gwbridge -o docker_gwbridge -p tcp -m tcp --dport 80 -j ACCEPT', '-A DOCKER-USER -j RETURN']
+    const docker = (...user: string[]) => parseFilterTable(filterOf({FORWARD: 'DROP', DOCKER: '-', 'DOCKER-USER': '-'}, [...user, ...DOCKER]))
+
+    it('Docker\'s own rules let the published port in: the destination, in and out interfaces all match', () => {
+      expect(evaluate(docker(), forward(80)).by).to.equal('-A DOCKER -d 172.17.0.3/32 ! -i docker_gwbridge -o docker_gwbridge -p tcp -m tcp --dport 80 -j ACCEPT')
+    })
+
+    it('a port Docker did not open falls to FORWARD\'s policy DROP', () => {
+      expect(evaluate(docker(), forward(81))).to.deep.include({accepted: false, by: 'policy DROP of FORWARD'})
+    })
+
+    it('DOCKER-USER, jumped to first, drops before Docker\'s ACCEPT; a source match picks its peer only', () => {
+      expect(evaluate(docker('-A DOCKER-USER -p tcp -m tcp --dport 80 -j DROP'), forward(80)).accepted).to.equal(false)
+      const bySource = docker('-A DOCKER-USER -s 10.213.0.13/32 -j DROP')
+      expect(evaluate(bySource, forward(80, '10.213.0.13')).accepted).to.equal(false)
+      expect(evaluate(bySource, forward(80, '10.213.0.12')).accepted).to.equal(true)
+    })
+  })
 })

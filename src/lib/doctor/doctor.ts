@@ -92,7 +92,8 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const reached = nodeWork ? await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers))) : []
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
-    const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, overlayTasks, networks), wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : []])
+    const onNetwork = tasksOnNetworks(reached.some((r) => r.engine) ? overlayTasks : [])
+    const [dataPath, encryptedProbes] = await Promise.all([probeDataPath(reached, onNetwork, networks), wanted('encrypted') ? probeEncrypted(reached, onNetwork, swarmNetworks) : []])
     const views = await nodeViews(reached, overlayTasks, networks, services, allNodes)
     const context = {allNodes, managers, reached, services, networks, tasks: overlayTasks, dataPath, views}
     let reports = reached.map((r) => report(r, context))
@@ -151,11 +152,28 @@ interface Member {
   ip: string
 }
 
-function membersOn(network: NetworkSummary, reached: Connected[], tasks: TaskSummary[]): Member[] {
+function membersOn(network: NetworkSummary, reached: Connected[], onNetwork: TasksOnNetworks): Member[] {
+  const held = onNetwork.get(network.id) ?? []
   return reached.filter((r) => r.engine).flatMap((r) => {
-    const task = tasks.find((t) => t.nodeId === r.node.id && t.containerId && t.addresses.some((a) => a.networkId === network.id))
-    return task ? [{r, task, ip: task.addresses.find((a) => a.networkId === network.id)!.address}] : []
+    const found = held.find((h) => h.task.nodeId === r.node.id && h.task.containerId)
+    return found ? [{r, task: found.task, ip: found.address}] : []
   })
+}
+
+/** Each network's tasks with their first address on it, in the task list's order: one pass, not one per node and network. */
+type TasksOnNetworks = Map<string, {task: TaskSummary; address: string}[]>
+
+function tasksOnNetworks(tasks: TaskSummary[]): TasksOnNetworks {
+  const onNetwork: TasksOnNetworks = new Map()
+  for (const task of tasks) {
+    for (const {networkId, address} of task.addresses) {
+      const list = onNetwork.get(networkId)
+      if (!list) onNetwork.set(networkId, [{task, address}])
+      else if (list.at(-1)!.task !== task) list.push({task, address}) // its first address there only
+    }
+  }
+
+  return onNetwork
 }
 
 /**
@@ -163,7 +181,7 @@ function membersOn(network: NetworkSummary, reached: Connected[], tasks: TaskSum
  * containers: the VXLAN path, for real. Encrypted overlays are left to their own probe, so IPsec
  * trouble is not taken for a blocked 4789/udp.
  */
-async function probeDataPath(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<DataPath> {
+async function probeDataPath(reached: Connected[], tasks: TasksOnNetworks, networks: NetworkSummary[]): Promise<DataPath> {
   let best: {network: NetworkSummary; members: Member[]} | undefined
   for (const network of networks.filter((n) => n.driver === 'overlay' && !n.ingress && !n.encrypted)) {
     const members = membersOn(network, reached, tasks)
@@ -175,7 +193,7 @@ async function probeDataPath(reached: Connected[], tasks: TaskSummary[], network
 }
 
 /** Each encrypted overlay probed the same way, all at once: one exec per container on it. */
-async function probeEncrypted(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<(DataPath & {network: string})[]> {
+async function probeEncrypted(reached: Connected[], tasks: TasksOnNetworks, networks: NetworkSummary[]): Promise<(DataPath & {network: string})[]> {
   return Promise.all(networks.filter((n) => n.driver === 'overlay' && n.encrypted).map(async (network) => {
     const members = membersOn(network, reached, tasks)
     if (members.length < 2) return {network: network.name, results: new Map(), note: 'no running containers on two reached nodes to probe it with'}
@@ -204,17 +222,30 @@ async function pingAcross(network: NetworkSummary, members: Member[]): Promise<D
 
 /** Each node's own view of its overlays (its gossip-fed network DB), against the manager's tasks. */
 async function nodeViews(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[], services: ServiceSummary[], nodes: SwarmNode[]): Promise<View[]> {
+  if (!reached.some((r) => r.engine)) return []
   const nodeMap = new Map(nodes.map((n) => [n.id, n]))
   const serviceMap = new Map(services.map((s) => [s.id, s]))
   const overlays = networks.filter((n) => n.driver === 'overlay' && !n.ingress)
+  // Which nodes have a task on each network, and every address each network should hold: one pass over the tasks.
+  const nodesOn = new Map<string, Set<string>>()
+  const expectedOn = new Map<string, {task: TaskSummary; ip: string}[]>()
+  for (const task of tasks) {
+    for (const a of task.addresses) {
+      const onIt = nodesOn.get(a.networkId) ?? nodesOn.set(a.networkId, new Set()).get(a.networkId)!
+      onIt.add(task.nodeId)
+      const expected = expectedOn.get(a.networkId) ?? expectedOn.set(a.networkId, []).get(a.networkId)!
+      expected.push({task, ip: a.address})
+    }
+  }
+
   const views = await Promise.all(reached.filter((r) => r.engine).flatMap((r) =>
     overlays
-      .filter((network) => tasks.some((t) => t.nodeId === r.node.id && t.addresses.some((a) => a.networkId === network.id)))
+      .filter((network) => nodesOn.get(network.id)?.has(r.node.id))
       .map(async (network): Promise<View | undefined> => {
         const detail = await r.engine!.inspectNetwork(network.id, {verbose: true}).catch(() => undefined)
         if (!detail) return undefined
         const seen = new Set(detail.services.flatMap((s) => s.tasks.map((t) => t.endpointIp.replace(/\/\d+$/, ''))))
-        const expected = tasks.flatMap((t) => t.addresses.filter((a) => a.networkId === network.id).map((a) => ({task: serviceMap.get(t.serviceId) ? taskName(serviceMap.get(t.serviceId)!, t, nodeMap) : t.id.slice(0, 12), ip: a.address, node: nodeMap.get(t.nodeId)?.hostname ?? t.nodeId})))
+        const expected = (expectedOn.get(network.id) ?? []).map(({task: t, ip}) => ({task: serviceMap.get(t.serviceId) ? taskName(serviceMap.get(t.serviceId)!, t, nodeMap) : t.id.slice(0, 12), ip, node: nodeMap.get(t.nodeId)?.hostname ?? t.nodeId}))
         const known = new Set(expected.map((e) => e.ip))
         return {node: r.node.hostname, network: network.name, peers: detail.peers.map((p) => p.ip), missing: expected.filter((e) => !seen.has(e.ip)), stale: [...seen].filter((ip) => ip && !known.has(ip))}
       }),

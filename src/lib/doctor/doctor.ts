@@ -69,7 +69,7 @@ function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSumm
   const overlays = networks.filter((n) => n.driver === 'overlay')
   return refs.map((ref) => {
     const found = overlays.find((n) => n.name === ref || n.id === ref) ?? overlays.find((n) => ref.length >= 3 && n.id.startsWith(ref))
-    if (!found) throw new UsageError(`no overlay network "${ref}" in the swarm (it has ${overlays.map((n) => n.name).join(', ') || 'none'})`)
+    if (!found) throw new UsageError(`unknown overlay network "${ref}" for --network; the swarm's overlay networks are ${overlays.map((n) => n.name).join(', ') || 'none'}`)
     return found
   })
 }

@@ -168,43 +168,22 @@ export function toContainer(raw: Raw): ContainerSummary {
 }
 
 export function toTask(raw: Raw): TaskSummary {
-  // Called once per task of the swarm (thousands): loops and indexOf rather than flatMap and regexes,
-  // whose intermediate arrays and strings the garbage collector would pay for.
-  const status = raw.Status ?? {}
   return {
     id: String(raw.ID),
     serviceId: String(raw.ServiceID ?? ''),
     nodeId: String(raw.NodeID ?? ''),
     slot: raw.Slot,
-    image: withoutDigest(String(raw.Spec?.ContainerSpec?.Image ?? '')),
+    image: String(raw.Spec?.ContainerSpec?.Image ?? '').replace(/@sha256:[0-9a-f]+$/, ''),
     desiredState: String(raw.DesiredState ?? ''),
-    state: String(status.State ?? ''),
-    stateSince: String(status.Timestamp ?? ''),
+    state: String(raw.Status?.State ?? ''),
+    stateSince: String(raw.Status?.Timestamp ?? ''),
     createdAt: String(raw.CreatedAt ?? ''),
-    message: String(status.Message ?? ''),
-    error: status.Err || undefined,
-    containerId: status.ContainerStatus?.ContainerID || undefined,
-    addresses: taskAddresses(raw.NetworksAttachments),
-    publishedPorts: ((status.PortStatus?.Ports ?? []) as Raw[]).map(toPort),
+    message: String(raw.Status?.Message ?? ''),
+    error: raw.Status?.Err || undefined,
+    containerId: raw.Status?.ContainerStatus?.ContainerID || undefined,
+    addresses: ((raw.NetworksAttachments ?? []) as Raw[]).flatMap((a) =>
+      ((a.Addresses ?? []) as string[]).map((address) => ({networkId: String(a.Network?.ID ?? ''), address: address.replace(/\/\d+$/, '')})),
+    ),
+    publishedPorts: ((raw.Status?.PortStatus?.Ports ?? []) as Raw[]).map(toPort),
   }
-}
-
-/** An image reference without its trailing "@sha256:..." digest. */
-function withoutDigest(image: string): string {
-  const at = image.lastIndexOf('@sha256:')
-  return at >= 0 && /^[0-9a-f]+$/.test(image.slice(at + 8)) ? image.slice(0, at) : image
-}
-
-/** A task's addresses on each network it is attached to, without their prefix length. */
-function taskAddresses(attachments: Raw[] | undefined): TaskSummary['addresses'] {
-  const addresses: TaskSummary['addresses'] = []
-  for (const a of attachments ?? []) {
-    const networkId = String(a.Network?.ID ?? '')
-    for (const address of (a.Addresses ?? []) as string[]) {
-      const slash = address.lastIndexOf('/')
-      addresses.push({networkId, address: slash >= 0 && /^\d+$/.test(address.slice(slash + 1)) ? address.slice(0, slash) : address})
-    }
-  }
-
-  return addresses
 }

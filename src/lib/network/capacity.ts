@@ -71,8 +71,7 @@ export function tallyNetworks(networks: NetworkSummary[], {nodes, services, task
   const wanted = new Set(networks.map((n) => n.id))
   const serviceMap = new Map(services.map((s) => [s.id, s]))
   const nodeMap = new Map(nodes.map((n) => [n.id, n]))
-  // Who holds what, per network: tasks and their addresses side by side (no object per task held).
-  const raw = new Map(networks.map((n) => [n.id, {vips: [] as ServiceSummary[], held: [] as TaskSummary[], heldAddresses: [] as string[], waiting: [] as TaskSummary[], lb: new Set(n.ingress ? nodes.map((node) => node.id) : [])}]))
+  const raw = new Map(networks.map((n) => [n.id, {vips: [] as ServiceSummary[], held: [] as {task: TaskSummary; address: string}[], waiting: [] as TaskSummary[], lb: new Set(n.ingress ? nodes.map((node) => node.id) : [])}]))
   for (const service of services) {
     for (const a of service.networks) if (wanted.has(a.id) && (service.endpointMode === 'vip' || a.vip)) raw.get(a.id)!.vips.push(service)
   }
@@ -82,8 +81,7 @@ export function tallyNetworks(networks: NetworkSummary[], {nodes, services, task
     for (const {networkId, address} of task.addresses) {
       const r = raw.get(networkId)
       if (!r) continue
-      r.held.push(task)
-      r.heldAddresses.push(address)
+      r.held.push({task, address})
       if (task.nodeId) r.lb.add(task.nodeId)
     }
 
@@ -108,7 +106,7 @@ export function tallyNetworks(networks: NetworkSummary[], {nodes, services, task
     const detail = (): NetworkCapacity => ({
       network: network.name, id: network.id, ...counts, subnets,
       vipAddresses: r.vips.map((s) => ({service: s.name, address: s.networks.find((a) => a.id === network.id)?.vip})),
-      taskAddresses: r.held.map((task, i) => ({...view(task), address: r.heldAddresses[i], state: task.state})),
+      taskAddresses: r.held.map(({task, address}) => ({...view(task), address, state: task.state})),
       lbNodes: [...r.lb].map((id) => nodeMap.get(id)?.hostname ?? id).sort(),
       waitingTasks: r.waiting.map((task) => ({...view(task), state: task.state, since: task.stateSince})),
     })

@@ -70,7 +70,7 @@ function chosenNetworks(networks: NetworkSummary[], refs: string[]): NetworkSumm
   const overlays = networks.filter((n) => n.driver === 'overlay')
   return refs.map((ref) => {
     const found = overlays.find((n) => n.name === ref || n.id === ref) ?? overlays.find((n) => ref.length >= 3 && n.id.startsWith(ref))
-    if (!found) throw new UsageError(`no overlay network "${ref}" in the swarm (it has ${overlays.map((n) => n.name).join(', ') || 'none'})`)
+    if (!found) throw new UsageError(`unknown overlay network "${ref}" for --network; the swarm's overlay networks are ${overlays.map((n) => n.name).join(', ') || 'none'}`)
     return found
   })
 }
@@ -95,10 +95,11 @@ export async function doctor(cluster: Cluster, options: DoctorOptions): Promise<
   const reached = nodeWork ? await Promise.all(chosen.map((node) => reach(cluster, node, allNodes, managers))) : []
   try {
     const overlayTasks = tasks.filter((t) => t.state === 'running')
-    const probed = probeNetwork(reached, overlayTasks, networks)
+    const onNetwork = tasksOnNetworks(reached.some((r) => r.engine) ? overlayTasks : [])
+    const probed = probeNetwork(reached, onNetwork, networks)
     const [pathMtu, encryptedProbes] = await Promise.all([
       probed ? probePathMtu(probed.network, probed.members) : undefined,
-      wanted('encrypted') ? probeEncrypted(reached, overlayTasks, swarmNetworks) : [],
+      wanted('encrypted') ? probeEncrypted(reached, onNetwork, swarmNetworks) : [],
     ])
     // One exec per container for both: a pair reached when any size crossed.
     const dataPath: DataPath = pathMtu
@@ -162,21 +163,38 @@ interface Member {
   ip: string
 }
 
-function membersOn(network: NetworkSummary, reached: Connected[], tasks: TaskSummary[]): Member[] {
+function membersOn(network: NetworkSummary, reached: Connected[], onNetwork: TasksOnNetworks): Member[] {
+  const held = onNetwork.get(network.id) ?? []
   return reached.filter((r) => r.engine).flatMap((r) => {
-    const task = tasks.find((t) => t.nodeId === r.node.id && t.containerId && t.addresses.some((a) => a.networkId === network.id))
-    return task ? [{r, task, ip: task.addresses.find((a) => a.networkId === network.id)!.address}] : []
+    const found = held.find((h) => h.task.nodeId === r.node.id && h.task.containerId)
+    return found ? [{r, task: found.task, ip: found.address}] : []
   })
 }
 
 const NO_PROBE_NETWORK = 'no overlay has running containers on two reached nodes to test the data path with'
+
+/** Each network's tasks with their first address on it, in the task list's order: one pass, not one per node and network. */
+type TasksOnNetworks = Map<string, {task: TaskSummary; address: string}[]>
+
+function tasksOnNetworks(tasks: TaskSummary[]): TasksOnNetworks {
+  const onNetwork: TasksOnNetworks = new Map()
+  for (const task of tasks) {
+    for (const {networkId, address} of task.addresses) {
+      const list = onNetwork.get(networkId)
+      if (!list) onNetwork.set(networkId, [{task, address}])
+      else if (list.at(-1)!.task !== task) list.push({task, address}) // its first address there only
+    }
+  }
+
+  return onNetwork
+}
 
 /**
  * The plain overlay shared by most reached nodes, with one container per node on it: what the data
  * path and its MTU are probed over. Encrypted overlays are left to their own probe, so IPsec trouble
  * is not taken for a blocked data-path port.
  */
-function probeNetwork(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): {network: NetworkSummary; members: Member[]} | undefined {
+function probeNetwork(reached: Connected[], tasks: TasksOnNetworks, networks: NetworkSummary[]): {network: NetworkSummary; members: Member[]} | undefined {
   let best: {network: NetworkSummary; members: Member[]} | undefined
   for (const network of networks.filter((n) => n.driver === 'overlay' && !n.ingress && !n.encrypted)) {
     const members = membersOn(network, reached, tasks)
@@ -210,7 +228,7 @@ async function probePathMtu(network: NetworkSummary, members: Member[]): Promise
 }
 
 /** Each encrypted overlay probed the same way, all at once: one exec per container on it. */
-async function probeEncrypted(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[]): Promise<(DataPath & {network: string})[]> {
+async function probeEncrypted(reached: Connected[], tasks: TasksOnNetworks, networks: NetworkSummary[]): Promise<(DataPath & {network: string})[]> {
   return Promise.all(networks.filter((n) => n.driver === 'overlay' && n.encrypted).map(async (network) => {
     const members = membersOn(network, reached, tasks)
     if (members.length < 2) return {network: network.name, results: new Map(), note: 'no running containers on two reached nodes to probe it with'}
@@ -239,17 +257,30 @@ async function pingAcross(network: NetworkSummary, members: Member[]): Promise<D
 
 /** Each node's own view of its overlays (its gossip-fed network DB), against the manager's tasks. */
 async function nodeViews(reached: Connected[], tasks: TaskSummary[], networks: NetworkSummary[], services: ServiceSummary[], nodes: SwarmNode[]): Promise<View[]> {
+  if (!reached.some((r) => r.engine)) return []
   const nodeMap = new Map(nodes.map((n) => [n.id, n]))
   const serviceMap = new Map(services.map((s) => [s.id, s]))
   const overlays = networks.filter((n) => n.driver === 'overlay' && !n.ingress)
+  // Which nodes have a task on each network, and every address each network should hold: one pass over the tasks.
+  const nodesOn = new Map<string, Set<string>>()
+  const expectedOn = new Map<string, {task: TaskSummary; ip: string}[]>()
+  for (const task of tasks) {
+    for (const a of task.addresses) {
+      const onIt = nodesOn.get(a.networkId) ?? nodesOn.set(a.networkId, new Set()).get(a.networkId)!
+      onIt.add(task.nodeId)
+      const expected = expectedOn.get(a.networkId) ?? expectedOn.set(a.networkId, []).get(a.networkId)!
+      expected.push({task, ip: a.address})
+    }
+  }
+
   const views = await Promise.all(reached.filter((r) => r.engine).flatMap((r) =>
     overlays
-      .filter((network) => tasks.some((t) => t.nodeId === r.node.id && t.addresses.some((a) => a.networkId === network.id)))
+      .filter((network) => nodesOn.get(network.id)?.has(r.node.id))
       .map(async (network): Promise<View | undefined> => {
         const detail = await r.engine!.inspectNetwork(network.id, {verbose: true}).catch(() => undefined)
         if (!detail) return undefined
         const seen = new Set(detail.services.flatMap((s) => s.tasks.map((t) => t.endpointIp.replace(/\/\d+$/, ''))))
-        const expected = tasks.flatMap((t) => t.addresses.filter((a) => a.networkId === network.id).map((a) => ({task: serviceMap.get(t.serviceId) ? taskName(serviceMap.get(t.serviceId)!, t, nodeMap) : t.id.slice(0, 12), ip: a.address, node: nodeMap.get(t.nodeId)?.hostname ?? t.nodeId})))
+        const expected = (expectedOn.get(network.id) ?? []).map(({task: t, ip}) => ({task: serviceMap.get(t.serviceId) ? taskName(serviceMap.get(t.serviceId)!, t, nodeMap) : t.id.slice(0, 12), ip, node: nodeMap.get(t.nodeId)?.hostname ?? t.nodeId}))
         const known = new Set(expected.map((e) => e.ip))
         return {node: r.node.hostname, network: network.name, peers: detail.peers.map((p) => p.ip), missing: expected.filter((e) => !seen.has(e.ip)), stale: [...seen].filter((ip) => ip && !known.has(ip))}
       }),

@@ -23,7 +23,10 @@ export async function listOverlays(engine: Engine): Promise<ListedOverlay[]> {
   const [networks, services, nodes, tasks] = await Promise.all([engine.listNetworks(), engine.listServices(), engine.listNodes(), engine.listTasks()])
   const overlays = networks.filter((n) => n.driver === 'overlay')
   const used = tallyNetworks(overlays, {nodes, services, tasks})
-  return overlays.map((n, i) => ({...n, services: services.filter((s) => s.networks.some((a) => a.id === n.id)).map((s) => s.name), capacity: used[i].counts}))
+  // Each network's services from one pass over the services, not one per network.
+  const attached = new Map<string, string[]>(overlays.map((n) => [n.id, []]))
+  for (const s of services) for (const id of new Set(s.networks.map((a) => a.id))) attached.get(id)?.push(s.name)
+  return overlays.map((n, i) => ({...n, services: attached.get(n.id)!, capacity: used[i].counts}))
 }
 
 /** Checks a network spec before anything is sent: name, subnet, gateway inside it, MTU range. */

@@ -6,8 +6,9 @@ import {swarmnet} from '../../helpers/cli.js'
 import {eventually, labVars, nodeIp, onNode, removeServicesAndNetworks} from '../../helpers/lab.js'
 import {createService, running} from '../../helpers/proxy-lab.js'
 
-// Injects a stale VXLAN forwarding entry (moby/moby#52661) and a duplicate address (#33795) into
-// the lab, and asserts doctor names them on the right node and network, and that --fix repairs the first.
+// Injects a stale VXLAN forwarding entry (moby/moby#52661), a stale neighbour (ARP) entry and a
+// duplicate address (#33795) into the lab, and asserts doctor names them on the right node and network,
+// and that --fix repairs the first two.
 
 const NETWORK = 'fdbnet'
 const SERVICE = 'fdbdemo'
@@ -38,6 +39,9 @@ describe('swarmnet doctor: the stale data plane', function () {
   /** node-2's task container's sandbox and interface on the overlay, for the duplicate. */
   let sandbox: {path: string; iface: string}
   let duplicateAdded = false
+  /** A MAC no endpoint has (02:42 and 10.255.255.254), for the stale neighbour entry. */
+  const wrongMac = '02:42:0a:ff:ff:fe'
+  const neighbourEntry = () => onNodeShell('node-2', `nsenter --net=${namespace} ip neigh show to ${target.ip}`).trim()
   const fdbEntry = () => onNodeShell('node-2', `nsenter --net=${namespace} bridge fdb show dev vxlan0 | grep '^${target.mac} .*dst' || true`).trim()
 
   before(async function () {
@@ -101,6 +105,30 @@ describe('swarmnet doctor: the stale data plane', function () {
     expect(code, JSON.stringify(nodes)).to.equal(0)
     for (const node of ['node-1', 'node-2', 'node-3']) expect(fdbOf(nodes, node).status).to.equal('pass')
     expect(fdbEntry()).to.include(`dst ${nodeIp('node-3')}`)
+  })
+
+  it('names the stale neighbour entry on node-2 and the network, with the command that fixes it', async () => {
+    expect(neighbourEntry(), 'node-2 knows node-3\'s task\'s MAC before the fault').to.include(`lladdr ${target.mac}`)
+    onNodeShell('node-2', `nsenter --net=${namespace} ip neigh replace ${target.ip} lladdr ${wrongMac} dev vxlan0 nud permanent`)
+    const {code, nodes} = await doctorFdb(env)
+    expect(code).to.equal(1)
+    const stale = fdbOf(nodes, 'node-2')
+    expect(stale.status).to.equal('fail')
+    expect(stale.detail).to.equal(`stale ${NETWORK}: ${SERVICE}.node-3 ${target.ip} (on node-3, ${nodeIp('node-3')}) has MAC ${target.mac}, but the neighbour entry says ${wrongMac}`)
+    expect(stale.hint).to.include(`ip neigh replace ${target.ip} lladdr ${target.mac} dev vxlan0 nud permanent`)
+    expect(stale.repairs).to.have.length(1)
+    expect(stale.repairs![0]).to.include({node: 'node-2', network: NETWORK})
+    for (const node of ['node-1', 'node-3']) expect(fdbOf(nodes, node).status, `${node}: ${fdbOf(nodes, node).detail}`).to.equal('pass')
+  })
+
+  it('--fix --yes replaces the stale neighbour entry and the re-check passes', async () => {
+    const {code, nodes, body} = await doctorFdb(env, ['--fix', '--yes'])
+    expect(body.fix.confirmed).to.equal(true)
+    expect(body.fix.repairs).to.have.length(1)
+    expect(body.fix.repairs[0]).to.include({node: 'node-2', network: NETWORK, ok: true})
+    expect(code, JSON.stringify(nodes)).to.equal(0)
+    for (const node of ['node-1', 'node-2', 'node-3']) expect(fdbOf(nodes, node).status).to.equal('pass')
+    expect(neighbourEntry()).to.include(`lladdr ${target.mac}`)
   })
 
   it('names an address held on two nodes on the node that took it', async () => {

@@ -24,13 +24,26 @@ export function taskErrorFindings(context: SwarmContext): SwarmFinding[] {
   const now = context.now ?? Date.now()
   const nodes = new Map(context.nodes.map((n) => [n.id, n]))
   const inScope = scopedServices(context)
-  const slots = new Map<string, TaskSummary[]>()
+  // Each service's slots, counted; a slot's history is gathered only when one of its tasks should run
+  // but does not (the only way its latest task can be in trouble): on a healthy swarm, none is.
+  const slotsOf = new Map<string, Set<number | string>>()
+  const troubled = new Map<string, Set<number | string>>()
   for (const task of context.tasks) {
     if (!inScope.has(task.serviceId)) continue
-    const key = `${task.serviceId} ${task.slot ?? task.nodeId}`
-    const list = slots.get(key)
-    if (list) list.push(task)
-    else slots.set(key, [task])
+    const slot = task.slot ?? task.nodeId
+    add(slotsOf, task.serviceId, slot)
+    if (task.desiredState === 'running' && task.state !== 'running') add(troubled, task.serviceId, slot)
+  }
+
+  const slots = new Map<string, TaskSummary[]>()
+  if (troubled.size > 0) {
+    for (const task of context.tasks) {
+      if (!troubled.get(task.serviceId)?.has(task.slot ?? task.nodeId)) continue
+      const key = `${task.serviceId} ${task.slot ?? task.nodeId}`
+      const list = slots.get(key)
+      if (list) list.push(task)
+      else slots.set(key, [task])
+    }
   }
 
   const groups = new Map<string, {service: ServiceSummary; node: string; detail: string; hint: string; status: 'fail' | 'warn'; tasks: string[]}>()
@@ -55,7 +68,7 @@ export function taskErrorFindings(context: SwarmContext): SwarmFinding[] {
   }
 
   if (groups.size === 0) {
-    return [{name: 'task-errors', subject: 'tasks', status: 'pass', detail: `${slots.size} task slot(s) of ${inScope.size} service(s): none failed to join its network or is stuck`}]
+    return [{name: 'task-errors', subject: 'tasks', status: 'pass', detail: `${slotCount(slotsOf)} task slot(s) of ${inScope.size} service(s): none failed to join its network or is stuck`}]
   }
 
   return [...groups.values()].map((g) => ({
@@ -65,6 +78,18 @@ export function taskErrorFindings(context: SwarmContext): SwarmFinding[] {
     detail: `${g.tasks.sort((a, b) => a.localeCompare(b, undefined, {numeric: true})).join(', ')} ${g.detail}`,
     hint: g.hint,
   }))
+}
+
+function add(sets: Map<string, Set<number | string>>, serviceId: string, slot: number | string): void {
+  const set = sets.get(serviceId)
+  if (set) set.add(slot)
+  else sets.set(serviceId, new Set([slot]))
+}
+
+function slotCount(sets: Map<string, Set<number | string>>): number {
+  let count = 0
+  for (const set of sets.values()) count += set.size
+  return count
 }
 
 function causeOf(task: TaskSummary): (typeof CAUSES)[number] | undefined {

@@ -38,9 +38,32 @@ export async function onNode(node: string, args: string[]): Promise<string> {
 /** Polls until `check` returns true, for things Swarm does asynchronously. */
 export {eventually} from './poll.js'
 
-/** Removes services and networks a test made, whatever state they are in. */
+/**
+ * Removes services and networks a test made, whatever state they are in. A network a test makes is
+ * its own: whatever else still holds it is left over from a killed run (another test's service, a
+ * helper container), and is removed with it, so a run starts cleanly over what a killed one left.
+ */
 export async function removeServicesAndNetworks(services: string[], networks: string[]): Promise<void> {
-  if (services.length > 0) await docker(['-H', nodeSocket('node-1'), 'service', 'rm', ...services])
+  const manager = ['-H', nodeSocket('node-1')]
+  const holders = await Promise.all(networks.map(async (network) => {
+    const id = (await docker([...manager, 'network', 'inspect', '-f', '{{.Id}}', network])).stdout.trim()
+    if (!id) return []
+    const all = (await docker([...manager, 'service', 'ls', '-q'])).stdout.split('\n').filter(Boolean)
+    if (all.length === 0) return []
+    const specs = (await docker([...manager, 'service', 'inspect', '-f', '{{.Spec.Name}} {{range .Spec.TaskTemplate.Networks}}{{.Target}} {{end}}', ...all])).stdout
+    return specs.split('\n').map((line) => line.trim().split(' ')).filter(([, ...targets]) => targets.some((t) => t === network || id.startsWith(t))).map(([name]) => name)
+  }))
+  const remove = [...new Set([...services, ...holders.flat()])]
+  if (remove.length > 0) await docker([...manager, 'service', 'rm', ...remove])
+  for (const network of networks) {
+    // Containers started on it outside Swarm (a killed run's helpers) hold it on their node.
+    await Promise.all(LAB_NODES.map(async (node) => {
+      const listed = await docker(['-H', nodeSocket(node), 'ps', '-a', '--filter', `network=${network}`, '--format', '{{.ID}} {{.Label "com.docker.swarm.service.id"}}'])
+      const loose = listed.stdout.split('\n').map((line) => line.trim().split(' ')).filter(([id, service]) => id && !service).map(([id]) => id)
+      if (loose.length > 0) await docker(['-H', nodeSocket(node), 'rm', '-f', ...loose])
+    }))
+  }
+
   for (const network of networks) {
     // Removal is asynchronous: retry while tasks still hold it, until the manager no longer lists it.
     await eventually(`network ${network} removed`, async () => {

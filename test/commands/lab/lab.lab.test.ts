@@ -82,7 +82,7 @@ describe('swarmnet lab (against the running lab)', () => {
   it('lab up with another shape is refused while a lab runs', async () => {
     const result = await swarmnet(['lab', 'up', '--nodes', '4'])
     expect(result.code).to.equal(1)
-    expect(result.stderr.trim()).to.match(/^Error: a lab of 3 nodes \(1 manager, 10\.213\.0\.0\/24\) is running; run `swarmnet lab down` first/)
+    expect(result.stderr.trim()).to.match(/^Error: a lab of 3 nodes \(1 manager, 10\.213\.0\.0\/24, data-path port 4789\) is running; run `swarmnet lab down` first/)
   })
 
   it('lab up over the remains of a killed run cleans up and starts fresh', async function () {
